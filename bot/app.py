@@ -1,0 +1,92 @@
+"""The application factory: settings in, a ready python-telegram-bot Application out."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from telegram import BotCommand
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
+
+from bot.context import DEPS_KEY, BotApplication, BotContext
+from bot.deps import Deps
+from bot.i18n import load_catalogs
+from bot.settings import Settings
+from bot.updates import PerChatUpdateProcessor
+from handlers import errors, flow, registration, start
+from models import db
+from models.clock import Clock, SystemClock
+from models.masterdata import load_master_data, load_unit_file
+from models.services import units as unit_service
+
+log = logging.getLogger(__name__)
+DATA_DIR = Path(__file__).parent / "data"
+DEFAULT_MASTER_DATA = DATA_DIR / "master-2026.yaml"
+EXAMPLE_UNITS = DATA_DIR / "units-example.yaml"
+COMMANDS = ("start", "baru", "draf", "batal", "bantuan")
+
+
+def make_deps(settings: Settings, *, clock: Clock | None = None) -> Deps:
+    """Load texts and master data once."""
+    master = load_master_data(settings.master_data_file or DEFAULT_MASTER_DATA)
+    return Deps(settings, load_catalogs(), master, clock or SystemClock())
+
+
+async def open_database(deps: Deps) -> None:
+    """Create the engine, bring the schema up to date and import the configured units."""
+    engine = db.create_engine(deps.settings.database_url)
+    deps.engine = engine
+    await db.migrate(engine)
+    deps.sessions = db.session_factory(engine)
+    if deps.settings.units_file is not None:
+        units = load_unit_file(deps.settings.units_file)
+        async with db.transaction(deps.sessions) as session:
+            result = await unit_service.import_units(session, units.units)
+        log.info("units: %d added, %d updated", result.added, result.updated)
+
+
+async def close_database(deps: Deps) -> None:
+    """Dispose of the engine."""
+    if deps.engine is not None:
+        await deps.engine.dispose()
+        deps.engine = None
+        deps.sessions = None
+
+
+def build_application(
+    settings: Settings, *, clock: Clock | None = None, deps: Deps | None = None, **_: Any
+) -> BotApplication:
+    """Build the Application with every handler; the database opens in post_init."""
+    deps = deps or make_deps(settings, clock=clock)
+    token = settings.require_token().get_secret_value()
+
+    async def post_init(app: Application) -> None:  # type: ignore[type-arg]
+        await open_database(deps)
+        t = deps.translator("id")
+        commands = [BotCommand(c, t(f"command.{c}")) for c in COMMANDS]
+        await app.bot.set_my_commands(commands)
+        t_en = deps.translator("en")
+        commands_en = [BotCommand(c, t_en(f"command.{c}")) for c in COMMANDS]
+        await app.bot.set_my_commands(commands_en, language_code="en")
+
+    async def post_shutdown(_app: Application) -> None:  # type: ignore[type-arg]
+        await close_database(deps)
+
+    app: BotApplication = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.telegram_api_url)
+        .base_file_url(settings.telegram_file_url)
+        .context_types(ContextTypes(context=BotContext))
+        .concurrent_updates(PerChatUpdateProcessor())
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    app.bot_data[DEPS_KEY] = deps
+    start.register(app)
+    registration.register(app)
+    flow.register(app)
+    errors.register(app)
+    return app

@@ -1,0 +1,135 @@
+"""Command line: run, demo, migrate, units import."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot import logging_setup
+from bot.app import EXAMPLE_UNITS, build_application
+from bot.settings import Settings, SettingsError, load_settings
+from models import db
+from models.masterdata import load_unit_file
+from models.services import units as unit_service
+
+log = logging.getLogger("bot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python bot.py", description="Bot pendaftaran dan monev inovasi daerah"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="run the bot against Telegram (needs TELEGRAM_BOT_TOKEN)")
+    sub.add_parser("demo", help="chat with the bot in this terminal, no token needed")
+    sub.add_parser("migrate", help="bring the database schema up to date")
+    units = sub.add_parser("units", help="manage the unit list")
+    units_sub = units.add_subparsers(dest="units_command", required=True)
+    units_import = units_sub.add_parser("import", help="import units from a YAML or CSV file")
+    units_import.add_argument("file", type=Path)
+    return parser
+
+
+async def _check_database(settings: Settings) -> None:
+    engine = db.create_engine(settings.database_url)
+    try:
+        await db.migrate(engine)
+    finally:
+        await engine.dispose()
+
+
+async def _import_units(settings: Settings, path: Path) -> str:
+    records = load_unit_file(path)
+    engine = db.create_engine(settings.database_url)
+    try:
+        await db.migrate(engine)
+        async with db.transaction(db.session_factory(engine)) as session:
+            result = await unit_service.import_units(session, records.units)
+    finally:
+        await engine.dispose()
+    return f"units: {result.added} added, {result.updated} updated, {result.unchanged} unchanged"
+
+
+def _run(settings: Settings) -> None:
+    token = settings.require_token()
+    logging_setup.configure(secrets=[token.get_secret_value()])
+    asyncio.run(_check_database(settings))
+    app = build_application(settings)
+    if settings.webhook_url:
+        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+        app.run_webhook(
+            listen="0.0.0.0",
+            port=settings.port,
+            url_path="telegram",
+            secret_token=secret,
+            webhook_url=settings.webhook_url.rstrip("/") + "/telegram",
+        )
+    else:
+        app.run_polling()
+
+
+async def _demo() -> None:
+    from bot.simulator import BotApiSimulator
+    from bot.simulator.terminal import run_terminal
+
+    workdir = Path(tempfile.mkdtemp(prefix="inovasi-demo-"))
+    async with BotApiSimulator() as sim:
+        settings = load_settings(
+            telegram_bot_token=sim.token,
+            telegram_api_url=sim.api_url,
+            telegram_file_url=sim.file_url,
+            database_url=f"sqlite+aiosqlite:///{workdir / 'demo.db'}",
+            files_dir=workdir / "files",
+            units_file=EXAMPLE_UNITS,
+            pemda_name="Pemerintah Kabupaten Nunukan (demo)",
+            timezone="Asia/Makassar",
+        )
+        app = build_application(settings)
+        sim.attach(app)
+        async with app:
+            await app.start()
+            assert app.updater is not None
+            await app.updater.start_polling(poll_interval=0, timeout=5)
+            try:
+                await run_terminal(sim, sim.user(1001, first_name="Demo"))
+            finally:
+                await app.updater.stop()
+                await app.stop()
+    print(f"Data demo tersimpan di {workdir}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "demo":
+            logging_setup.configure(logging.WARNING)
+            asyncio.run(_demo())
+            return 0
+        settings = load_settings()
+        if args.command == "run":
+            _run(settings)
+        elif args.command == "migrate":
+            logging_setup.configure()
+            asyncio.run(_check_database(settings))
+            print("database is up to date")
+        elif args.command == "units":
+            logging_setup.configure(logging.WARNING)
+            print(asyncio.run(_import_units(settings, args.file)))
+    except SettingsError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except (OSError, ConnectionError) as exc:
+        print(
+            f"DATABASE_URL: cannot open the database ({exc.__class__.__name__}: {exc})",
+            file=sys.stderr,
+        )
+        return 3
+    except KeyboardInterrupt:
+        return 130
+    return 0

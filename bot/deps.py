@@ -1,0 +1,40 @@
+"""What every update handler needs, created once at start-up and passed down."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.i18n import Translator
+from bot.settings import Settings
+from models.clock import Clock
+from models.masterdata import MasterData
+
+
+@dataclass
+class Deps:
+    """Settings, database, texts, master data and the clock."""
+
+    settings: Settings
+    catalogs: dict[str, dict[str, str]]
+    master: MasterData
+    clock: Clock
+    engine: AsyncEngine | None = None
+    sessions: async_sessionmaker[AsyncSession] | None = None
+
+    @property
+    def files_dir(self) -> Path:
+        """Return where evidence files are kept."""
+        return self.settings.files_dir
+
+    def translator(self, lang: str) -> Translator:
+        """Return the texts of one language."""
+        return Translator(self.catalogs, lang)
+
+    def session_factory(self) -> async_sessionmaker[AsyncSession]:
+        """Return the session factory; the database is opened in post_init."""
+        if self.sessions is None:
+            raise RuntimeError("database not initialised")
+        return self.sessions

@@ -1,0 +1,1 @@
+"""The form engine and the flows declared on it."""

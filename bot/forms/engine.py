@@ -1,0 +1,651 @@
+"""One engine for every step-by-step flow: validate an answer, save it, say what comes next.
+
+A flow is data (an ordered tuple of :class:`Step`); the flow's :class:`FormHost` knows where
+answers are stored. The engine knows nothing of Telegram: it takes an :class:`Incoming`
+answer and returns :class:`Screen` objects that a channel renders.
+"""
+
+from __future__ import annotations
+
+import enum
+import html
+import mimetypes
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal, Protocol
+
+from bot.i18n import Raw, Translator
+from models.profile import is_filled
+from models.tables import FlowState
+from models.validation import (
+    InvalidInput,
+    clean_text,
+    count_words,
+    normalise_phone,
+    parse_date,
+    parse_number,
+    parse_text,
+)
+
+Answers = Mapping[str, Any]
+PAGE_SIZE = 8
+MAX_LONG_TEXT = 20_000
+MAX_FILES = 10
+SUMMARY_PREVIEW = 120
+
+
+class Kind(enum.StrEnum):
+    """How a step is answered."""
+
+    TEXT = "text"
+    LONG_TEXT = "long_text"
+    CHOICE = "choice"
+    MULTI = "multi"
+    DATE = "date"
+    NUMBER = "number"
+    FILES = "files"
+    LOCATION = "location"
+    CONTACT = "contact"
+
+
+def _always(_a: Answers) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class Step:
+    """One question of a flow."""
+
+    key: str
+    kind: Kind
+    options: str | None = None
+    asked: Callable[[Answers], bool] = _always
+    required: Callable[[Answers], bool] = _always
+    min_len: int = 1
+    max_len: int = 4000
+    min_words: int = 0
+    soft_min_words: int = 0
+    later: bool = False
+    quick: tuple[str, ...] = ()
+    not_before: str | None = None
+    minimum: int = 0
+    maximum: int = 10**9
+    extensions: tuple[str, ...] = ()
+    max_bytes: int = 20 * 1024 * 1024
+    parse: Callable[[str], Any] | None = None
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A declared flow: its name (the text-catalog prefix), steps and whether it ends in a
+    summary card."""
+
+    name: str
+    steps: tuple[Step, ...]
+    summary: bool = True
+
+    def step(self, key: str) -> Step:
+        """Return the step called ``key``."""
+        for step in self.steps:
+            if step.key == key:
+                return step
+        raise KeyError(key)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """An option of a choice step."""
+
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    """A file the user sent; ``fetch`` downloads its bytes."""
+
+    kind: Literal["photo", "document"]
+    filename: str
+    mime_type: str
+    size: int
+    unique_id: str | None
+    fetch: Callable[[], Awaitable[bytes]]
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One answer from the user, whatever the channel."""
+
+    kind: Literal["text", "button", "location", "contact", "file", "other"]
+    text: str = ""
+    action: str = ""
+    arg: str = ""
+    rev: int = -1
+    latitude: float | None = None
+    longitude: float | None = None
+    file: IncomingFile | None = None
+
+
+@dataclass(frozen=True)
+class Button:
+    """An inline button: its label and callback payload."""
+
+    label: str
+    data: str
+
+
+@dataclass
+class Screen:
+    """A message to show; ``edit`` replaces the message whose button was pressed."""
+
+    text: str
+    buttons: list[list[Button]] = field(default_factory=list)
+    edit: bool = False
+
+
+@dataclass
+class Outcome:
+    """What the engine answers to one incoming update."""
+
+    screens: list[Screen] = field(default_factory=list)
+    notice: str | None = None
+    finished: bool = False
+    stale: bool = False
+
+
+class FormHost(Protocol):
+    """Where a flow's answers live and what its summary actions do."""
+
+    flow: Flow
+
+    async def load(self) -> dict[str, Any]:
+        """Return the current answers."""
+        ...
+
+    async def save(self, key: str, value: Any, *, skipped: bool = False) -> None:
+        """Store one answer at once."""
+        ...
+
+    async def options(self, step: Step, answers: Answers) -> list[Choice]:
+        """Return the choices of a choice step, preferred first."""
+        ...
+
+    async def quick_value(self, step: Step, name: str) -> Any:
+        """Return the value of a quick-answer button (e.g. "saya sendiri")."""
+        ...
+
+    async def store_file(self, file: IncomingFile, data: bytes) -> None:
+        """Keep an uploaded file."""
+        ...
+
+    async def summary_extra(
+        self, answers: Answers, engine: FormEngine
+    ) -> tuple[str, list[list[Button]]]:
+        """Return flow-specific summary lines and action buttons (built by ``engine.button``)."""
+        ...
+
+    async def finish(self, action: str, arg: str, engine: FormEngine) -> Outcome:
+        """Carry out a summary action or the end of a flow without summary."""
+        ...
+
+
+class FormEngine:
+    """Run one stored flow state against one incoming answer."""
+
+    def __init__(
+        self, host: FormHost, state: FlowState, t: Translator, *, today: date, prefix: str = "f"
+    ) -> None:
+        self.host = host
+        self.flow = host.flow
+        self.state = state
+        self.t = t
+        self.today = today
+        self.prefix = prefix
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def button(self, label: str, action: str, arg: str = "") -> Button:
+        """Return a button bound to the current revision of this flow."""
+        return Button(label, f"{self.prefix}:{self.state.rev}:{action}:{arg}")
+
+    def _data(self) -> dict[str, Any]:
+        return dict(self.state.data or {})
+
+    def _set_data(self, **values: Any) -> None:
+        data = self._data()
+        data.update(values)
+        self.state.data = data
+
+    def _bump(self) -> None:
+        self.state.rev += 1
+
+    def _asked(self, answers: Answers) -> list[Step]:
+        return [s for s in self.flow.steps if s.asked(answers)]
+
+    def _label(self, step: Step) -> str:
+        return self.t(f"{self.flow.name}.{step.key}.label")
+
+    # -- entry points ------------------------------------------------------------------------
+
+    async def show(self) -> list[Screen]:
+        """Show where the flow stands: the current step's prompt or the summary."""
+        answers = await self.host.load()
+        if self.state.mode == "summary":
+            return [await self._summary(answers)]
+        return [await self._prompt(self.flow.step(self.state.step), answers)]
+
+    async def begin_at(self, key: str, *, mode: str = "form") -> list[Screen]:
+        """Go to a step (or the summary when ``key`` is empty) and show it."""
+        answers = await self.host.load()
+        self._bump()
+        if not key:
+            self.state.mode = "summary"
+            return [await self._summary(answers)]
+        self.state.mode = mode
+        self._enter(self.flow.step(key))
+        return [await self._prompt(self.flow.step(key), answers)]
+
+    async def handle(self, incoming: Incoming) -> Outcome:
+        """Validate and store one answer; return what to show next."""
+        if incoming.kind == "button" and incoming.rev != self.state.rev:
+            return Outcome(notice=self.t("common.stale"), stale=True)
+        answers = await self.host.load()
+        if self.state.mode == "summary":
+            return await self._handle_summary(incoming, answers)
+        step = self.flow.step(self.state.step)
+        try:
+            return await self._handle_step(step, incoming, answers)
+        except InvalidInput as exc:
+            message = self.t(exc.key, **self._error_params(exc.params))
+            return Outcome([await self._prompt(step, answers, error=message)])
+
+    def _error_params(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in params.items():
+            if isinstance(value, date):
+                out[key] = self.t.date(value)
+            elif isinstance(value, int):
+                out[key] = self.t.number(value)
+            else:
+                out[key] = value
+        return out
+
+    # -- steps -------------------------------------------------------------------------------
+
+    async def _handle_step(self, step: Step, incoming: Incoming, answers: Answers) -> Outcome:
+        if incoming.kind == "button":
+            return await self._handle_step_button(step, incoming, answers)
+        handler = {
+            "text": self._on_text,
+            "location": self._on_location,
+            "contact": self._on_contact,
+            "file": self._on_file,
+        }.get(incoming.kind)
+        if handler is None:
+            raise InvalidInput(f"err.expected.{step.kind}")
+        return await handler(step, incoming, answers)
+
+    async def _handle_step_button(
+        self, step: Step, incoming: Incoming, answers: Answers
+    ) -> Outcome:
+        action, arg = incoming.action, incoming.arg
+        if action == "b":
+            return await self._back(step, answers)
+        if action == "s" and not step.required(answers):
+            await self.host.save(step.key, [] if step.kind == Kind.MULTI else None, skipped=True)
+            return await self._advance(step)
+        if action == "n":
+            return Outcome()
+        if action == "p" and step.kind in (Kind.CHOICE, Kind.MULTI):
+            self._set_data(page=int(arg) if arg.isdigit() else 0)
+            return Outcome([await self._prompt(step, answers, edit=True)])
+        if action == "c" and step.kind == Kind.CHOICE:
+            choices = await self.host.options(step, answers)
+            if arg not in {c.key for c in choices}:
+                return Outcome(notice=self.t("common.stale"), stale=True)
+            await self.host.save(step.key, arg)
+            return await self._advance(step)
+        if action == "t" and step.kind == Kind.MULTI:
+            return await self._toggle(step, arg, answers)
+        if action == "d" and step.kind in (Kind.MULTI, Kind.LONG_TEXT, Kind.FILES):
+            return await self._done(step, answers, later=False)
+        if action == "l" and step.kind == Kind.LONG_TEXT and step.later:
+            return await self._done(step, answers, later=True)
+        if action == "q" and arg in step.quick:
+            value = await self.host.quick_value(step, arg)
+            await self.host.save(step.key, value)
+            return await self._advance(step)
+        return Outcome(notice=self.t("common.stale"), stale=True)
+
+    async def _on_text(self, step: Step, incoming: Incoming, answers: Answers) -> Outcome:
+        text = incoming.text
+        value: Any
+        if step.kind in (Kind.CHOICE, Kind.MULTI):
+            query = clean_text(text, keep_newlines=False)[:50]
+            self._set_data(query=query, page=0)
+            return Outcome([await self._prompt(step, answers)])
+        if step.kind == Kind.TEXT and step.parse is not None:
+            value = step.parse(text)
+        elif step.kind == Kind.TEXT:
+            value = parse_text(text, min_len=step.min_len, max_len=step.max_len)
+        elif step.kind == Kind.LONG_TEXT:
+            return await self._append_long(step, text, answers)
+        elif step.kind == Kind.DATE:
+            other = answers.get(step.not_before) if step.not_before else None
+            not_before = date.fromisoformat(str(other)) if other else None
+            value = parse_date(text, today=self.today, not_before=not_before).isoformat()
+        elif step.kind == Kind.NUMBER:
+            value = parse_number(text, minimum=step.minimum, maximum=step.maximum)
+        elif step.kind == Kind.LOCATION:
+            value = {"text": parse_text(text, min_len=3, max_len=300)}
+        elif step.kind == Kind.CONTACT:
+            value = normalise_phone(text)
+        else:
+            raise InvalidInput(f"err.expected.{step.kind}")
+        await self.host.save(step.key, value)
+        return await self._advance(step)
+
+    async def _on_location(self, step: Step, incoming: Incoming, answers: Answers) -> Outcome:
+        if step.kind != Kind.LOCATION or incoming.latitude is None or incoming.longitude is None:
+            raise InvalidInput(f"err.expected.{step.kind}")
+        lat, lon = round(incoming.latitude, 6), round(incoming.longitude, 6)
+        await self.host.save(step.key, {"lat": lat, "lon": lon, "text": f"{lat}, {lon}"})
+        return await self._advance(step)
+
+    async def _on_contact(self, step: Step, incoming: Incoming, answers: Answers) -> Outcome:
+        if step.kind != Kind.CONTACT:
+            raise InvalidInput(f"err.expected.{step.kind}")
+        await self.host.save(step.key, normalise_phone(incoming.text))
+        return await self._advance(step)
+
+    async def _on_file(self, step: Step, incoming: Incoming, answers: Answers) -> Outcome:
+        file = incoming.file
+        if step.kind != Kind.FILES or file is None:
+            raise InvalidInput(f"err.expected.{step.kind}")
+        ext = _extension(file.filename, file.mime_type)
+        if ext not in step.extensions:
+            raise InvalidInput("err.file_type", allowed=", ".join(step.extensions))
+        limit = step.max_bytes
+        if file.size > limit:
+            raise InvalidInput("err.file_size", max=limit // (1024 * 1024))
+        if len(answers.get(step.key) or []) >= MAX_FILES:
+            raise InvalidInput("err.file_count", max=MAX_FILES)
+        try:
+            data = await file.fetch()
+        except Exception:  # the channel could not download it; the user may retry
+            raise InvalidInput("err.file_download") from None
+        if len(data) > limit:
+            raise InvalidInput("err.file_size", max=limit // (1024 * 1024))
+        await self.host.store_file(file, data)
+        answers = await self.host.load()
+        self._bump()
+        count = len(answers.get(step.key) or [])
+        text = self.t("form.file_received", name=file.filename, count=count)
+        return Outcome([Screen(text, self._step_buttons(step, answers))])
+
+    async def _append_long(self, step: Step, text: str, answers: Answers) -> Outcome:
+        part = clean_text(text)
+        if not part:
+            raise InvalidInput("err.empty")
+        data = self._data()
+        current = "" if data.get("fresh", True) else str(answers.get(step.key) or "")
+        value = f"{current}\n\n{part}" if current else part
+        if len(value) > MAX_LONG_TEXT:
+            raise InvalidInput("err.too_long", max=MAX_LONG_TEXT, length=len(value))
+        await self.host.save(step.key, value)
+        self._set_data(fresh=False)
+        self._bump()
+        answers = {**answers, step.key: value}
+        target = step.min_words or step.soft_min_words
+        words = count_words(value)
+        key = "form.words_target" if target else "form.words"
+        status = self.t(key, words=self.t.number(words), target=self.t.number(target))
+        return Outcome([Screen(status, self._step_buttons(step, answers))])
+
+    async def _toggle(self, step: Step, arg: str, answers: Answers) -> Outcome:
+        choices = await self.host.options(step, answers)
+        if arg not in {c.key for c in choices}:
+            return Outcome(notice=self.t("common.stale"), stale=True)
+        current = list(answers.get(step.key) or [])
+        if arg in current:
+            current.remove(arg)
+        else:
+            current.append(arg)
+        await self.host.save(step.key, current)
+        self._bump()
+        answers = {**answers, step.key: current}
+        return Outcome([await self._prompt(step, answers, edit=True)])
+
+    async def _done(self, step: Step, answers: Answers, *, later: bool) -> Outcome:
+        value = answers.get(step.key)
+        if step.kind == Kind.LONG_TEXT and not later:
+            if step.required(answers) and not is_filled(value):
+                raise InvalidInput("err.empty")
+            words = count_words(value)
+            if step.min_words and words < step.min_words:
+                raise InvalidInput("err.min_words", min=step.min_words, words=words)
+            if step.soft_min_words and words < step.soft_min_words:
+                raise InvalidInput("err.soft_min_words", min=step.soft_min_words, words=words)
+        if later and step.required(answers) and not is_filled(value):
+            await self.host.save(step.key, None, skipped=True)
+        elif not is_filled(value) and step.required(answers):
+            raise InvalidInput("err.required")
+        return await self._advance(step)
+
+    async def _back(self, step: Step, answers: Answers) -> Outcome:
+        if self.state.mode == "edit":
+            return await self._to_summary(answers)
+        asked = self._asked(answers)
+        index = next((i for i, s in enumerate(asked) if s.key == step.key), 0)
+        if index == 0:
+            return Outcome(notice=self.t("form.first_step"))
+        previous = asked[index - 1]
+        self._enter(previous)
+        return Outcome([await self._prompt(previous, answers)])
+
+    async def _advance(self, step: Step) -> Outcome:
+        answers = await self.host.load()
+        asked = self._asked(answers)
+        if self.state.mode == "edit":
+            missing = [
+                s for s in asked if s.required(answers) and not is_filled(answers.get(s.key))
+            ]
+            if missing:
+                self._enter(missing[0])
+                return Outcome([await self._prompt(missing[0], answers)])
+            return await self._to_summary(answers)
+        keys = [s.key for s in self.flow.steps]
+        position = keys.index(step.key)
+        for candidate in self.flow.steps[position + 1 :]:
+            if candidate.asked(answers):
+                self._enter(candidate)
+                return Outcome([await self._prompt(candidate, answers)])
+        if not self.flow.summary:
+            return await self.host.finish("done", "", self)
+        return await self._to_summary(answers)
+
+    def _enter(self, step: Step) -> None:
+        self.state.step = step.key
+        self._set_data(page=0, query="", fresh=True)
+        self._bump()
+
+    async def _to_summary(self, answers: Answers) -> Outcome:
+        self.state.mode = "summary"
+        self._bump()
+        return Outcome([await self._summary(answers)])
+
+    # -- summary -----------------------------------------------------------------------------
+
+    async def _handle_summary(self, incoming: Incoming, answers: Answers) -> Outcome:
+        if incoming.kind != "button":
+            screen = await self._summary(answers)
+            screen.text = self.t("form.use_buttons") + "\n\n" + screen.text
+            return Outcome([screen])
+        if incoming.action == "e":
+            try:
+                step = self.flow.step(incoming.arg)
+            except KeyError:
+                return Outcome(notice=self.t("common.stale"), stale=True)
+            if not step.asked(answers):
+                return Outcome(notice=self.t("common.stale"), stale=True)
+            self.state.mode = "edit"
+            self._enter(step)
+            return Outcome([await self._prompt(step, answers)])
+        return await self.host.finish(incoming.action, incoming.arg, self)
+
+    async def _summary(self, answers: Answers) -> Screen:
+        lines = [self.t(f"{self.flow.name}.summary_title"), ""]
+        edit_buttons: list[Button] = []
+        for step in self._asked(answers):
+            shown = await self.display(step, answers)
+            lines.append(f"<b>{self._label(step)}</b>: {shown}")
+            edit_buttons.append(
+                self.button(self.t("form.edit", label=self._label(step)), "e", step.key)
+            )
+        extra, actions = await self.host.summary_extra(answers, self)
+        if extra:
+            lines += ["", extra]
+        rows = [edit_buttons[i : i + 2] for i in range(0, len(edit_buttons), 2)]
+        return Screen("\n".join(lines), rows + actions)
+
+    async def display(self, step: Step, answers: Answers) -> str:
+        """Return a field's value as safe HTML for cards and summaries."""
+        value: Any = answers.get(step.key)
+        empty = self.t("form.empty")
+        if not is_filled(value):
+            return empty
+        if step.kind == Kind.CHOICE:
+            labels = {c.key: c.label for c in await self.host.options(step, answers)}
+            return _esc(labels.get(str(value), str(value)))
+        if step.kind == Kind.MULTI:
+            labels = {c.key: c.label for c in await self.host.options(step, answers)}
+            return _esc("; ".join(labels.get(v, v) for v in value))
+        if step.kind == Kind.DATE:
+            return _esc(self.t.date(date.fromisoformat(str(value))))
+        if step.kind == Kind.LONG_TEXT:
+            text = str(value)
+            preview = text if len(text) <= SUMMARY_PREVIEW else text[:SUMMARY_PREVIEW] + "…"
+            words = self.t("form.word_count", words=self.t.number(count_words(text)))
+            return f"{_esc(preview)} <i>({words})</i>"
+        if step.kind == Kind.LOCATION:
+            return _esc(str(value.get("text") or ""))
+        if step.kind == Kind.FILES:
+            names = ", ".join(value)
+            return _esc(self.t("form.files_list", count=len(value), names=names))
+        if step.kind == Kind.NUMBER:
+            return self.t.number(int(value))
+        return _esc(str(value))
+
+    # -- prompts -----------------------------------------------------------------------------
+
+    async def _prompt(
+        self, step: Step, answers: Answers, *, error: str | None = None, edit: bool = False
+    ) -> Screen:
+        asked = self._asked(answers)
+        index = next((i for i, s in enumerate(asked) if s.key == step.key), 0)
+        parts = []
+        if error:
+            parts.append(self.t("form.error", message=Raw(error)))
+        parts.append(
+            self.t("form.header", n=index + 1, total=len(asked), label=Raw(self._label(step)))
+        )
+        parts.append(self.t(f"{self.flow.name}.{step.key}.prompt"))
+        if not step.required(answers):
+            parts.append(self.t("form.optional"))
+        value = answers.get(step.key)
+        if is_filled(value) and step.kind not in (Kind.MULTI,):
+            parts.append(self.t("form.current", value=Raw(await self.display(step, answers))))
+        rows: list[list[Button]] = []
+        if step.kind in (Kind.CHOICE, Kind.MULTI):
+            notice, rows = await self._choice_rows(step, answers)
+            if notice:
+                parts.append(notice)
+        for name in step.quick:
+            rows.append([self.button(self.t(f"form.quick.{name}"), "q", name)])
+        rows += self._step_buttons(step, answers)
+        return Screen("\n\n".join(parts), rows, edit=edit)
+
+    def _step_buttons(self, step: Step, answers: Answers) -> list[list[Button]]:
+        rows: list[list[Button]] = []
+        value = answers.get(step.key)
+        if step.kind == Kind.LONG_TEXT:
+            if is_filled(value):
+                rows.append([self.button(self.t("form.done"), "d")])
+            if step.later:
+                rows.append([self.button(self.t("form.later"), "l")])
+        if step.kind == Kind.FILES and is_filled(value):
+            rows.append([self.button(self.t("form.done"), "d")])
+        if step.kind == Kind.MULTI:
+            rows.append([self.button(self.t("form.done"), "d")])
+        nav = []
+        if self.state.mode == "edit":
+            nav.append(self.button(self.t("form.to_summary"), "b"))
+        elif self._asked(answers) and self._asked(answers)[0].key != step.key:
+            nav.append(self.button(self.t("form.back"), "b"))
+        if not step.required(answers):
+            nav.append(self.button(self.t("form.skip"), "s"))
+        if nav:
+            rows.append(nav)
+        return rows
+
+    async def _choice_rows(self, step: Step, answers: Answers) -> tuple[str, list[list[Button]]]:
+        choices = await self.host.options(step, answers)
+        data = self._data()
+        query = str(data.get("query") or "")
+        notice = ""
+        if query:
+            matches = [c for c in choices if _matches(query, c)]
+            if matches:
+                notice = self.t("form.search_results", query=query, count=len(matches))
+                choices = matches
+            else:
+                notice = self.t("form.search_none", query=query)
+        elif len(choices) > PAGE_SIZE:
+            notice = self.t("form.search_hint")
+        selected = set(answers.get(step.key) or []) if step.kind == Kind.MULTI else set()
+        pages = max(1, -(-len(choices) // PAGE_SIZE))
+        page = min(int(data.get("page") or 0), pages - 1)
+        rows: list[list[Button]] = []
+        for choice in choices[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]:
+            if step.kind == Kind.MULTI:
+                mark = "✅ " if choice.key in selected else "▫️ "
+                rows.append([self.button(mark + choice.label, "t", choice.key)])
+            else:
+                rows.append([self.button(choice.label, "c", choice.key)])
+        if pages > 1:
+            nav = []
+            if page > 0:
+                nav.append(self.button(self.t("form.prev_page"), "p", str(page - 1)))
+            nav.append(self.button(self.t("form.page", n=page + 1, total=pages), "n"))
+            if page < pages - 1:
+                nav.append(self.button(self.t("form.next_page"), "p", str(page + 1)))
+            rows.append(nav)
+        if step.kind == Kind.MULTI and selected:
+            labels = [c.label for c in await self.host.options(step, answers) if c.key in selected]
+            notice = "\n".join(
+                x for x in (notice, self.t("form.selected", items="; ".join(labels))) if x
+            )
+        return notice, rows
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def _matches(query: str, choice: Choice) -> bool:
+    words = query.lower().split()
+    haystack = f"{choice.label} {choice.key}".lower()
+    return all(word in haystack for word in words)
+
+
+def _extension(filename: str, mime_type: str) -> str:
+    if "." in filename:
+        return filename.rsplit(".", 1)[1].lower()
+    guessed = mimetypes.guess_extension(mime_type or "") or ""
+    return guessed.lstrip(".").lower()
+
+
+def step_keys(steps: Sequence[Step]) -> list[str]:
+    """Return the keys of ``steps`` in order."""
+    return [s.key for s in steps]

@@ -1,0 +1,92 @@
+"""Text catalogs (one YAML file per language) and locale-aware formatting."""
+
+from __future__ import annotations
+
+import html
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+CATALOG_DIR = Path(__file__).parent / "texts"
+LANGUAGES = ("id", "en")
+DEFAULT_LANGUAGE = "id"
+
+
+class Raw(str):
+    """A parameter that is already safe HTML and must not be escaped again."""
+
+    __slots__ = ()
+
+
+def _flatten(prefix: str, node: Any, out: dict[str, str]) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            _flatten(f"{prefix}.{key}" if prefix else str(key), value, out)
+    else:
+        out[prefix] = str(node)
+
+
+def load_catalogs(directory: Path = CATALOG_DIR) -> dict[str, dict[str, str]]:
+    """Read every ``<lang>.yaml`` catalog into flat ``key -> text`` mappings."""
+    catalogs: dict[str, dict[str, str]] = {}
+    for lang in LANGUAGES:
+        with (directory / f"{lang}.yaml").open(encoding="utf-8") as fh:
+            flat: dict[str, str] = {}
+            _flatten("", yaml.safe_load(fh), flat)
+            catalogs[lang] = flat
+    return catalogs
+
+
+def pick_language(language_code: str | None, default: str = DEFAULT_LANGUAGE) -> str:
+    """Choose a catalog from Telegram's language_code, falling back to the default."""
+    if language_code:
+        base = language_code.split("-")[0].lower()
+        if base in LANGUAGES:
+            return base
+    return default
+
+
+def _escape(value: Any) -> Any:
+    if isinstance(value, Raw):
+        return value
+    if isinstance(value, str):
+        return html.escape(value, quote=False)
+    return value
+
+
+class Translator:
+    """Look up texts of one language; string parameters are HTML-escaped."""
+
+    def __init__(self, catalogs: dict[str, dict[str, str]], lang: str) -> None:
+        self.lang = lang if lang in catalogs else DEFAULT_LANGUAGE
+        self._texts = catalogs[self.lang]
+        self._fallback = catalogs[DEFAULT_LANGUAGE]
+
+    def __call__(self, key: str, **params: Any) -> str:
+        """Return the text for ``key`` with ``params`` filled in."""
+        template = self._texts.get(key) or self._fallback.get(key)
+        if template is None:
+            raise KeyError(f"missing text {key!r}")
+        if not params:
+            return template
+        return template.format(**{k: _escape(v) for k, v in params.items()})
+
+    def has(self, key: str) -> bool:
+        """Whether the catalog defines ``key``."""
+        return key in self._texts or key in self._fallback
+
+    def date(self, value: dt.date) -> str:
+        """Format a date the local way: 23 Agustus 2027 / 23 August 2027."""
+        month = self(f"month.{value.month}")
+        return f"{value.day} {month} {value.year}"
+
+    def month(self, value: dt.date) -> str:
+        """Format a month and year: Maret 2024 / March 2024."""
+        return f"{self(f'month.{value.month}')} {value.year}"
+
+    def number(self, value: int) -> str:
+        """Format a whole number: 1.250 in Indonesian, 1,250 in English."""
+        text = f"{value:,}"
+        return text.replace(",", ".") if self.lang == "id" else text

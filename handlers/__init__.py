@@ -1,0 +1,1 @@
+"""Telegram handlers, one module per feature; each is thin: update -> service -> reply."""

@@ -1,0 +1,98 @@
+"""/baru, /draf and /batal: start, resume and leave the registration flow."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot.context import BotContext
+from bot.forms import runner
+from bot.forms.engine import Button, Screen
+from bot.render import show
+from handlers.common import current_user, onboarding_gate, translator, unit_of_work
+from models.services import innovations as inno
+
+DRAFT_PREFIX = "draft:"
+MAX_DRAFTS_SHOWN = 30
+
+
+async def new(update: Update, context: BotContext) -> None:
+    """Create a draft and ask its first question."""
+    async with unit_of_work(context) as session:
+        user = await current_user(session, update, context)
+        screens = await onboarding_gate(session, context, user)
+        if screens is None:
+            t = translator(context, user)
+            prompt = await runner.start_registration(session, context.deps, user)
+            screens = [Screen(t("reg.started")), *prompt]
+    await show(update, context, screens)
+
+
+async def drafts(update: Update, context: BotContext) -> None:
+    """List the user's drafts as buttons."""
+    async with unit_of_work(context) as session:
+        user = await current_user(session, update, context)
+        screens = await onboarding_gate(session, context, user)
+        if screens is None:
+            t = translator(context, user)
+            items = await inno.list_drafts(session, owner_id=user.id)
+            zone = zoneinfo.ZoneInfo(context.deps.settings.timezone)
+            rows = [
+                [
+                    Button(
+                        t(
+                            "reg.draft_button",
+                            name=(i.code + " " if i.code else "")
+                            + (i.nama_inovasi or t("reg.untitled")),
+                            updated=t.date(i.updated_at.astimezone(zone).date()),
+                        ),
+                        f"{DRAFT_PREFIX}{i.id}",
+                    )
+                ]
+                for i in items[:MAX_DRAFTS_SHOWN]
+            ]
+            text = t("reg.drafts_title") if rows else t("reg.drafts_none")
+            screens = [Screen(text, rows)]
+    await show(update, context, screens)
+
+
+async def open_draft(update: Update, context: BotContext) -> None:
+    """Resume the chosen draft where it stopped."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    raw_id = query.data.removeprefix(DRAFT_PREFIX)
+    notice = None
+    async with unit_of_work(context) as session:
+        user = await current_user(session, update, context)
+        screens = await onboarding_gate(session, context, user)
+        if screens is None:
+            found = None
+            if raw_id.isdigit():
+                found = await runner.resume_draft(session, context.deps, user, int(raw_id))
+            if found is None:
+                notice = translator(context, user)("reg.draft_not_found")
+            screens = found or []
+    await query.answer(notice)
+    await show(update, context, screens)
+
+
+async def cancel(update: Update, context: BotContext) -> None:
+    """Leave the current flow; the draft stays."""
+    async with unit_of_work(context) as session:
+        user = await current_user(session, update, context)
+        t = translator(context, user)
+        flow = await runner.leave(session, user)
+        text = t("common.cancelled") if flow else t("common.nothing_to_cancel")
+        if flow == "onb":
+            text = t("common.not_onboarded")
+    await show(update, context, [Screen(text)])
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    """Add this module's handlers."""
+    app.add_handler(CommandHandler(["baru", "new"], new))
+    app.add_handler(CommandHandler(["draf", "drafts"], drafts))
+    app.add_handler(CommandHandler(["batal", "cancel"], cancel))
+    app.add_handler(CallbackQueryHandler(open_draft, pattern=f"^{DRAFT_PREFIX}"))

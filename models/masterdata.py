@@ -1,0 +1,86 @@
+"""Master data (yearly enumerations and the unit list), loaded from YAML or CSV files."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Option(BaseModel):
+    """One entry of an enumeration."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    label: str
+    pelayanan_dasar: bool = False
+
+
+class MasterData(BaseModel):
+    """The enumerations the innovation profile chooses from."""
+
+    model_config = ConfigDict(frozen=True)
+
+    version: int
+    tahapan: list[Option]
+    inisiator: list[Option]
+    jenis: list[Option]
+    bentuk: list[Option]
+    tematik: list[Option]
+    urusan: list[Option]
+
+    def options(self, name: str) -> list[Option]:
+        """Return the enumeration called ``name``."""
+        value = getattr(self, name)
+        assert isinstance(value, list)
+        return value
+
+    def label(self, name: str, key: str) -> str:
+        """Return the label of ``key`` in enumeration ``name`` (the key if unknown)."""
+        for option in self.options(name):
+            if option.key == key:
+                return option.label
+        return key
+
+
+class UnitRecord(BaseModel):
+    """A unit (perangkat daerah or service unit) as found in an import file."""
+
+    code: str = Field(min_length=1, max_length=32)
+    name: str = Field(min_length=1, max_length=200)
+    parent: str | None = None
+
+
+class UnitList(BaseModel):
+    """An import file of units."""
+
+    pemda: str | None = None
+    timezone: str | None = None
+    units: list[UnitRecord]
+
+
+def load_master_data(path: Path) -> MasterData:
+    """Read the master data YAML file."""
+    with path.open(encoding="utf-8") as fh:
+        return MasterData.model_validate(yaml.safe_load(fh))
+
+
+def load_unit_file(path: Path) -> UnitList:
+    """Read units from a YAML file (``units:`` list) or a CSV file (code,name[,parent])."""
+    if path.suffix.lower() == ".csv":
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            rows = [
+                {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
+                for row in csv.DictReader(fh)
+            ]
+        return UnitList(
+            units=[
+                UnitRecord(code=r["code"], name=r["name"], parent=r.get("parent") or None)
+                for r in rows
+            ]
+        )
+    with path.open(encoding="utf-8") as fh:
+        return UnitList.model_validate(yaml.safe_load(fh))

@@ -1,0 +1,216 @@
+"""Innovation drafts, evidence files, submission and the audit trail."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.profile import PROFILE_FIELDS, Completeness, completeness
+from models.tables import Attachment, CodeCounter, Innovation, Status, StatusEvent, User
+
+EDITABLE = (Status.DRAF, Status.DIKEMBALIKAN)
+COLUMN_FIELDS = frozenset(f.key for f in PROFILE_FIELDS if f.key not in ("lokasi", "bukti_dukung"))
+
+
+class NotEditable(Exception):
+    """The innovation is not in a state its owner may change."""
+
+
+async def create_draft(session: AsyncSession, *, owner: User, now: datetime) -> Innovation:
+    """Start an empty draft owned by ``owner``."""
+    innovation = Innovation(
+        owner_id=owner.id,
+        unit_id=owner.unit_id,
+        status=Status.DRAF,
+        created_at=now,
+        updated_at=now,
+        urusan_irisan=[],
+        skipped=[],
+    )
+    session.add(innovation)
+    await session.flush()
+    return innovation
+
+
+async def get_owned(
+    session: AsyncSession, *, owner_id: int, innovation_id: int
+) -> Innovation | None:
+    """Return an innovation if ``owner_id`` owns it."""
+    innovation = await session.get(Innovation, innovation_id)
+    if innovation is None or innovation.owner_id != owner_id:
+        return None
+    return innovation
+
+
+async def list_drafts(session: AsyncSession, *, owner_id: int) -> list[Innovation]:
+    """Return the owner's editable innovations, latest first."""
+    stmt = (
+        select(Innovation)
+        .where(Innovation.owner_id == owner_id, Innovation.status.in_(EDITABLE))
+        .order_by(Innovation.updated_at.desc(), Innovation.id.desc())
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+def answers_of(innovation: Innovation) -> dict[str, Any]:
+    """Return the profile as a plain mapping of field key to value."""
+    answers: dict[str, Any] = {key: getattr(innovation, key) for key in COLUMN_FIELDS}
+    if innovation.latitude is not None and innovation.longitude is not None:
+        answers["lokasi"] = {
+            "lat": innovation.latitude,
+            "lon": innovation.longitude,
+            "text": innovation.lokasi,
+        }
+    elif innovation.lokasi:
+        answers["lokasi"] = {"text": innovation.lokasi}
+    else:
+        answers["lokasi"] = None
+    answers["bukti_dukung"] = [a.filename for a in innovation.attachments]
+    return answers
+
+
+def profile_completeness(innovation: Innovation) -> Completeness:
+    """Check the innovation against IID's requirements."""
+    return completeness(answers_of(innovation))
+
+
+def set_field(innovation: Innovation, key: str, value: Any, *, now: datetime) -> None:
+    """Store one answer of the profile."""
+    if innovation.status not in EDITABLE:
+        raise NotEditable(innovation.status)
+    if key == "lokasi":
+        loc = value or {}
+        innovation.lokasi = loc.get("text")
+        innovation.latitude = loc.get("lat")
+        innovation.longitude = loc.get("lon")
+    elif key in COLUMN_FIELDS:
+        if key.startswith("waktu_") and isinstance(value, str):
+            value = date.fromisoformat(value)
+        setattr(innovation, key, value)
+    else:
+        raise KeyError(key)
+    innovation.updated_at = now
+
+
+def mark_skipped(innovation: Innovation, key: str, skipped: bool) -> None:
+    """Remember that an optional field was deliberately left empty."""
+    current = set(innovation.skipped or [])
+    current.add(key) if skipped else current.discard(key)
+    innovation.skipped = sorted(current)
+
+
+async def add_attachment(
+    session: AsyncSession,
+    innovation: Innovation,
+    *,
+    kind: str,
+    filename: str,
+    mime_type: str,
+    size: int,
+    path: str,
+    file_unique_id: str | None,
+    now: datetime,
+) -> Attachment:
+    """Record an evidence file already written under FILES_DIR."""
+    attachment = Attachment(
+        innovation_id=innovation.id,
+        kind=kind,
+        filename=filename,
+        mime_type=mime_type,
+        size=size,
+        path=path,
+        telegram_file_unique_id=file_unique_id,
+        created_at=now,
+    )
+    innovation.attachments.append(attachment)
+    innovation.updated_at = now
+    await session.flush()
+    return attachment
+
+
+async def next_code(session: AsyncSession, *, year: int) -> str:
+    """Hand out the next code of the year, e.g. INO-2026-0042, safely under concurrency."""
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    await session.execute(insert(CodeCounter).values(year=year, last=0).on_conflict_do_nothing())
+    stmt = (
+        update(CodeCounter)
+        .where(CodeCounter.year == year)
+        .values(last=CodeCounter.last + 1)
+        .returning(CodeCounter.last)
+    )
+    number = (await session.execute(stmt)).scalar_one()
+    return f"INO-{year}-{number:04d}"
+
+
+def record_event(
+    session: AsyncSession,
+    innovation: Innovation,
+    *,
+    actor: User | None,
+    to_status: str,
+    now: datetime,
+    comment: str | None = None,
+) -> StatusEvent:
+    """Change the status and write the audit-trail row."""
+    event = StatusEvent(
+        innovation_id=innovation.id,
+        actor_id=actor.id if actor else None,
+        at=now,
+        from_status=innovation.status,
+        to_status=to_status,
+        comment=comment,
+    )
+    innovation.status = to_status
+    innovation.updated_at = now
+    session.add(event)
+    return event
+
+
+class NotSubmittable(Exception):
+    """Required fields are missing."""
+
+    def __init__(self, missing: tuple[str, ...]) -> None:
+        super().__init__(", ".join(missing))
+        self.missing = missing
+
+
+async def submit(
+    session: AsyncSession, innovation: Innovation, *, actor: User, now: datetime
+) -> str:
+    """Submit a draft for review: give it a code, status diajukan and an event row."""
+    if innovation.status not in EDITABLE:
+        raise NotEditable(innovation.status)
+    check = profile_completeness(innovation)
+    if not check.submittable:
+        raise NotSubmittable(check.missing)
+    if innovation.code is None:
+        innovation.code = await next_code(session, year=now.year)
+    innovation.submitted_at = now
+    record_event(session, innovation, actor=actor, to_status=Status.DIAJUKAN, now=now)
+    await session.flush()
+    return innovation.code
+
+
+async def delete_draft(session: AsyncSession, innovation: Innovation) -> list[str]:
+    """Delete a never-submitted draft; return the stored file paths to remove."""
+    if innovation.status != Status.DRAF or innovation.code is not None:
+        raise NotEditable(innovation.status)
+    paths = [a.path for a in innovation.attachments]
+    await session.delete(innovation)
+    await session.flush()
+    return paths
+
+
+async def events_of(session: AsyncSession, innovation_id: int) -> list[StatusEvent]:
+    """Return the audit trail of an innovation, oldest first."""
+    stmt = (
+        select(StatusEvent)
+        .where(StatusEvent.innovation_id == innovation_id)
+        .order_by(StatusEvent.at, StatusEvent.id)
+    )
+    return list((await session.execute(stmt)).scalars())

@@ -1,0 +1,47 @@
+"""Users and onboarding."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.tables import Role, User
+
+
+async def get_by_telegram_id(session: AsyncSession, telegram_id: int) -> User | None:
+    """Return the user with this Telegram id, if known."""
+    result = await session.execute(select(User).where(User.telegram_id == telegram_id))
+    return result.scalar_one_or_none()
+
+
+async def get_or_create(
+    session: AsyncSession,
+    *,
+    telegram_id: int,
+    language: str,
+    now: datetime,
+    admin_ids: Collection[int] = (),
+) -> User:
+    """Return the user for this Telegram id, creating an un-onboarded one if new."""
+    user = await get_by_telegram_id(session, telegram_id)
+    if user is None:
+        user = User(telegram_id=telegram_id, language=language, created_at=now)
+        session.add(user)
+    if telegram_id in admin_ids and user.role != Role.ADMIN:
+        user.role = Role.ADMIN
+    await session.flush()
+    return user
+
+
+def complete_onboarding(
+    user: User, *, name: str, unit_id: int, nip: str | None, phone: str | None
+) -> None:
+    """Store the onboarding answers on the user."""
+    user.name = name
+    user.unit_id = unit_id
+    user.nip = nip
+    user.phone = phone
+    user.onboarded = True

@@ -1,0 +1,155 @@
+"""Parsing of typed answers: dates, phones, NIP, numbers, words, text cleaning."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from models.validation import (
+    InvalidInput,
+    clean_text,
+    count_words,
+    normalise_phone,
+    parse_date,
+    parse_nip,
+    parse_number,
+    parse_text,
+)
+
+TODAY = date(2026, 11, 22)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("05/03/2024", date(2024, 3, 5)),
+        ("5-3-2024", date(2024, 3, 5)),
+        ("2024-03-05", date(2024, 3, 5)),
+        ("5.3.2024", date(2024, 3, 5)),
+        ("Maret 2024", date(2024, 3, 1)),
+        ("maret 2024", date(2024, 3, 1)),
+        ("5 Maret 2024", date(2024, 3, 5)),
+        ("17 Agustus 2025", date(2025, 8, 17)),
+        ("Agt 2025", date(2025, 8, 1)),
+        ("March 2024", date(2024, 3, 1)),
+        ("  22/11/2026 ", date(2026, 11, 22)),
+    ],
+)
+def test_dates_in_every_accepted_format(text: str, expected: date) -> None:
+    assert parse_date(text, today=TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("31/02/2024", "err.date_impossible"),
+        ("29/02/2023", "err.date_impossible"),
+        ("00/01/2024", "err.date_impossible"),
+        ("23/11/2026", "err.date_future"),
+        ("Desember 2026", "err.date_future"),
+        ("01/01/1950", "err.date_too_old"),
+        ("kemarin", "err.date_format"),
+        ("Maretan 2024", "err.date_format"),
+        ("", "err.date_format"),
+        ("2024", "err.date_format"),
+    ],
+)
+def test_bad_dates_name_the_problem(text: str, key: str) -> None:
+    with pytest.raises(InvalidInput) as exc:
+        parse_date(text, today=TODAY)
+    assert exc.value.key == key
+
+
+def test_date_not_before_another() -> None:
+    with pytest.raises(InvalidInput) as exc:
+        parse_date("01/01/2024", today=TODAY, not_before=date(2024, 3, 5))
+    assert exc.value.key == "err.date_before"
+    assert parse_date("05/03/2024", today=TODAY, not_before=date(2024, 3, 5)) == date(2024, 3, 5)
+
+
+def test_leap_day_is_a_date() -> None:
+    assert parse_date("29/02/2024", today=TODAY) == date(2024, 2, 29)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("0812-3456-7890", "+6281234567890"),
+        ("+62 812 3456 7890", "+6281234567890"),
+        ("6281234567890", "+6281234567890"),
+        ("812 3456 7890", "+6281234567890"),
+        ("(0556) 21234", "+6255621234"),
+    ],
+)
+def test_phones_normalise_to_plus62(text: str, expected: str) -> None:
+    assert normalise_phone(text) == expected
+
+
+@pytest.mark.parametrize("text", ["12345", "+1 202 555 0101", "08abc", "", "0812345678901234567"])
+def test_bad_phones(text: str) -> None:
+    with pytest.raises(InvalidInput) as exc:
+        normalise_phone(text)
+    assert exc.value.key == "err.phone"
+
+
+def test_nip() -> None:
+    assert parse_nip("19850101 201001 1 001") == "198501012010011001"
+    for bad in ("123", "1985010120100110011", "19850101201001100x", "١٩٨٥٠١٠١٢٠١٠٠١١٠٠١"):
+        with pytest.raises(InvalidInput):
+            parse_nip(bad)
+
+
+def test_numbers() -> None:
+    assert parse_number("1.250") == 1250
+    assert parse_number("1,250") == 1250
+    assert parse_number("0") == 0
+    for bad in ("-3", "dua", "", "1e5"):
+        with pytest.raises(InvalidInput):
+            parse_number(bad)
+
+
+def test_word_count_and_cleaning() -> None:
+    assert count_words("Pelayanan  satu-pintu, cepat & mudah!") == 4
+    assert count_words(None) == 0
+    assert clean_text(" a\x00b\u200b  c \r\n\n\n\nd ") == "ab c\n\nd"
+    assert parse_text("  <b>Dinas & Co</b> ") == "<b>Dinas & Co</b>"
+    with pytest.raises(InvalidInput):
+        parse_text("   \n  ")
+    with pytest.raises(InvalidInput) as exc:
+        parse_text("x" * 151, max_len=150)
+    assert exc.value.params == {"max": 150, "length": 151}
+
+
+@given(st.text(max_size=300))
+def test_any_text_is_either_a_date_or_a_named_error(text: str) -> None:
+    try:
+        value = parse_date(text, today=TODAY)
+    except InvalidInput as exc:
+        assert exc.key.startswith("err.date")
+    else:
+        assert date(1990, 1, 1) <= value <= TODAY
+
+
+@given(st.text(max_size=2000))
+def test_any_text_is_cleaned_or_refused(text: str) -> None:
+    try:
+        value = parse_text(text, min_len=5, max_len=150)
+    except InvalidInput as exc:
+        assert exc.key in {"err.empty", "err.too_short", "err.too_long"}
+    else:
+        assert 5 <= len(value) <= 150
+        assert value == value.strip()
+        assert "\n" not in value
+
+
+@given(st.text(max_size=40))
+def test_any_phone_text_is_normalised_or_refused(text: str) -> None:
+    try:
+        value = normalise_phone(text)
+    except InvalidInput as exc:
+        assert exc.key == "err.phone"
+    else:
+        assert value.startswith("+62") and value[1:].isdigit()
