@@ -92,6 +92,8 @@ async def _demo() -> None:
         app = build_application(settings)
         sim.attach(app)
         async with app:
+            assert app.post_init is not None and app.post_shutdown is not None
+            await app.post_init(app)
             await app.start()
             assert app.updater is not None
             await app.updater.start_polling(poll_interval=0, timeout=5)
@@ -100,6 +102,7 @@ async def _demo() -> None:
             finally:
                 await app.updater.stop()
                 await app.stop()
+                await app.post_shutdown(app)
     print(f"Data demo tersimpan di {workdir}")
 
 

@@ -73,6 +73,13 @@ class Translator:
             return template
         return template.format(**{k: _escape(v) for k, v in params.items()})
 
+    def plain(self, key: str, **params: Any) -> str:
+        """Return the text for ``key`` with ``params`` unescaped (button labels, files)."""
+        template = self._texts.get(key) or self._fallback.get(key)
+        if template is None:
+            raise KeyError(f"missing text {key!r}")
+        return template.format(**params) if params else template
+
     def has(self, key: str) -> bool:
         """Whether the catalog defines ``key``."""
         return key in self._texts or key in self._fallback

@@ -42,7 +42,7 @@ async def drafts(update: Update, context: BotContext) -> None:
             rows = [
                 [
                     Button(
-                        t(
+                        t.plain(
                             "reg.draft_button",
                             name=(i.code + " " if i.code else "")
                             + (i.nama_inovasi or t("reg.untitled")),

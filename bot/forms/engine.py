@@ -501,7 +501,7 @@ class FormEngine:
             shown = await self.display(step, answers)
             lines.append(f"<b>{self._label(step)}</b>: {shown}")
             edit_buttons.append(
-                self.button(self.t("form.edit", label=self._label(step)), "e", step.key)
+                self.button(self.t.plain("form.edit", label=self._label(step)), "e", step.key)
             )
         extra, actions = await self.host.summary_extra(answers, self)
         if extra:
@@ -617,7 +617,7 @@ class FormEngine:
             nav = []
             if page > 0:
                 nav.append(self.button(self.t("form.prev_page"), "p", str(page - 1)))
-            nav.append(self.button(self.t("form.page", n=page + 1, total=pages), "n"))
+            nav.append(self.button(self.t.plain("form.page", n=page + 1, total=pages), "n"))
             if page < pages - 1:
                 nav.append(self.button(self.t("form.next_page"), "p", str(page + 1)))
             rows.append(nav)

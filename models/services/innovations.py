@@ -31,6 +31,7 @@ async def create_draft(session: AsyncSession, *, owner: User, now: datetime) -> 
         updated_at=now,
         urusan_irisan=[],
         skipped=[],
+        attachments=[],
     )
     session.add(innovation)
     await session.flush()

@@ -1,0 +1,197 @@
+"""Shared fixtures: databases (SQLite and PostgreSQL), clock, simulator and the running bot."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+from bot.app import EXAMPLE_UNITS, build_application
+from bot.context import BotApplication
+from bot.settings import Settings, load_settings
+from bot.simulator import BotApiSimulator, SentMessage, SimUser
+from models import db
+from models.clock import FrozenClock
+from models.tables import Base
+
+PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1" or os.environ.get("CI") == "true"
+
+
+async def _pg_reachable() -> bool:
+    engine = create_async_engine(PG_ADMIN_URL)
+    try:
+        async with asyncio.timeout(5), engine.connect() as conn:
+            await conn.execute(text("select 1"))
+        return True
+    except Exception:
+        return False
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str | None]:
+    """Create one throwaway PostgreSQL database for the session (None if unreachable)."""
+    if not asyncio.run(_pg_reachable()):
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"PostgreSQL is required but not reachable at {PG_ADMIN_URL}")
+        yield None
+        return
+    name = f"inovasi_test_{uuid.uuid4().hex[:10]}"
+
+    async def admin(sql: str) -> None:
+        engine = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        try:
+            async with engine.connect() as conn:
+                await conn.execute(text(sql))
+        finally:
+            await engine.dispose()
+
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+    async def setup() -> None:
+        engine = db.create_engine(url)
+        await db.migrate(engine)
+        await engine.dispose()
+
+    asyncio.run(setup())
+    yield url
+    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def _truncate(url: str) -> None:
+    engine = create_async_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    async with engine.begin() as conn:
+        await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    await engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, pg_database: str | None
+) -> str:
+    """A migrated, empty database: a fresh SQLite file, or the PostgreSQL test database."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+    if pg_database is None:
+        pytest.skip("PostgreSQL not reachable")
+    await _truncate(pg_database)
+    return pg_database
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    """A clock fixed at a working-day morning in Jakarta."""
+    return FrozenClock(datetime(2026, 11, 20, 2, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+async def sim() -> AsyncIterator[BotApiSimulator]:
+    """A running loopback Bot API."""
+    async with BotApiSimulator() as simulator:
+        yield simulator
+
+
+@pytest.fixture
+def settings(database_url: str, sim: BotApiSimulator, tmp_path: Path) -> Settings:
+    """Settings pointing at the simulator and the test database."""
+    return load_settings(
+        _env_file=None,
+        telegram_bot_token=sim.token,
+        telegram_api_url=sim.api_url,
+        telegram_file_url=sim.file_url,
+        database_url=database_url,
+        files_dir=tmp_path / "files",
+        units_file=EXAMPLE_UNITS,
+        pemda_name="Pemerintah Kabupaten Nunukan",
+        timezone="Asia/Jakarta",
+        admin_telegram_ids="",
+    )
+
+
+@dataclass
+class BotHarness:
+    """The real Application running against the simulator; can be restarted."""
+
+    settings: Settings
+    sim: BotApiSimulator
+    clock: FrozenClock
+    app: BotApplication | None = None
+    _apps: list[BotApplication] = field(default_factory=list)
+
+    async def start(self) -> BotApplication:
+        """Build and start a new Application (as a new process would)."""
+        app = build_application(self.settings, clock=self.clock)
+        await app.initialize()
+        assert app.post_init is not None
+        await app.post_init(app)  # run_polling() does this; tests drive the steps themselves
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0, timeout=1)
+        self.sim.attach(app)
+        self.app = app
+        return app
+
+    async def stop(self) -> None:
+        """Stop the running Application."""
+        app, self.app = self.app, None
+        if app is None:
+            return
+        assert app.updater is not None
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+        assert app.post_shutdown is not None
+        await app.post_shutdown(app)
+
+    async def restart(self) -> None:
+        """Stop and start a fresh Application on the same database."""
+        await self.stop()
+        await self.start()
+
+    async def session(self) -> AsyncSession:
+        """Open a session on the bot's database (for assertions)."""
+        assert self.app is not None
+        deps = self.app.bot_data["deps"]
+        return deps.session_factory()()  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+async def harness(
+    settings: Settings, sim: BotApiSimulator, clock: FrozenClock
+) -> AsyncIterator[BotHarness]:
+    """The bot, started; stopped at the end, and no message it sent was rejected."""
+    bot = BotHarness(settings, sim, clock)
+    await bot.start()
+    try:
+        yield bot
+    finally:
+        await bot.stop()
+    assert sim.rejected == [], f"the simulator rejected messages: {sim.rejected}"
+
+
+def texts(messages: list[SentMessage]) -> str:
+    """Join the visible texts of messages (for substring assertions)."""
+    return "\n---\n".join(m.text for m in messages)
+
+
+async def onboard(user: SimUser, *, name: str = "Budi Santoso", unit: str = "Dinas Kesehatan") -> None:
+    """Complete onboarding for a simulated user."""
+    replies = await user.send("/start")
+    assert "Nama" in texts(replies)
+    await user.send(name)
+    await user.press(unit)
+    await user.press("Lewati")
+    replies = await user.press("Lewati")
+    assert "Akun Anda siap" in texts(replies)
