@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import html
 import datetime as dt
+import html
 from pathlib import Path
 from typing import Any
 

@@ -22,7 +22,9 @@ from models import db
 from models.clock import FrozenClock
 from models.tables import Base
 
-PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+PG_ADMIN_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
 REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1" or os.environ.get("CI") == "true"
 
 
@@ -186,7 +188,9 @@ def texts(messages: list[SentMessage]) -> str:
     return "\n---\n".join(m.text for m in messages)
 
 
-async def onboard(user: SimUser, *, name: str = "Budi Santoso", unit: str = "Dinas Kesehatan") -> None:
+async def onboard(
+    user: SimUser, *, name: str = "Budi Santoso", unit: str = "Dinas Kesehatan"
+) -> None:
     """Complete onboarding for a simulated user."""
     replies = await user.send("/start")
     assert "Nama" in texts(replies)

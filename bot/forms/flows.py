@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 import zoneinfo
 from dataclasses import dataclass
@@ -35,6 +36,11 @@ from models.validation import parse_nip
 
 EVIDENCE_TYPES = ("pdf", "jpg", "jpeg", "png", "docx", "xlsx")
 MB = 1024 * 1024
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
 
 
 def _never(_a: Answers) -> bool:
@@ -178,8 +184,7 @@ class RegistrationHost(BaseHost):
         ext = Path(file.filename).suffix.lower() or ".bin"
         relative = Path(str(self.innovation.id)) / f"{uuid.uuid4().hex}{ext}"
         target = self.ctx.deps.files_dir / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        await asyncio.to_thread(_write_file, target, data)
         await inno.add_attachment(
             self.ctx.session,
             self.innovation,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
-from pathlib import Path
 
 from sqlalchemy import select
 
@@ -110,9 +109,14 @@ async def test_complete_registration_is_stored_as_submitted(
     assert (inno.latitude, inno.longitude) == (4.1367, 117.6631)
     assert inno.kontak == "+6281234567890"
     assert [(e.from_status, e.to_status) for e in events] == [("draf", "diajukan")]
-    assert [f.filename for f in files][0] == "sk-inovasi.pdf"
     assert [f.kind for f in files] == ["document", "photo"]
-    stored = [Path(harness.settings.files_dir / f.path).read_bytes() for f in files]
+    assert files[0].filename == "sk-inovasi.pdf"
+    assert [(f.mime_type, f.size) for f in files] == [
+        ("application/pdf", len(PDF)),
+        ("image/jpeg", len(JPEG)),
+    ]
+    paths = [harness.settings.files_dir / f.path for f in files]
+    stored = [await asyncio.to_thread(path.read_bytes) for path in paths]
     assert stored == [PDF, JPEG]
     assert states == []
 

@@ -1,0 +1,21 @@
+"""Loopback stand-in for the Telegram Bot API, simulated users and a terminal chat."""
+
+from bot.simulator.server import (
+    BotApiError,
+    BotApiSimulator,
+    Button,
+    CallbackAnswer,
+    Document,
+    SentMessage,
+    SimUser,
+)
+
+__all__ = [
+    "BotApiError",
+    "BotApiSimulator",
+    "Button",
+    "CallbackAnswer",
+    "Document",
+    "SentMessage",
+    "SimUser",
+]
