@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.deps import Deps
-from bot.forms.engine import FormEngine, FormHost, Incoming, Outcome, Screen
+from bot.forms.engine import Flow, FormEngine, FormHost, Incoming, Outcome, Screen
 from bot.forms.flows import (
     ONBOARDING,
     REGISTRATION,
@@ -17,22 +20,39 @@ from models.services import flows as flow_states
 from models.services import innovations as inno
 from models.tables import FlowState, User
 
+HostFactory = Callable[[HostContext], Awaitable[FormHost | None]]
+
+
+async def _registration_host(ctx: HostContext) -> FormHost | None:
+    if ctx.state.target_id is None:
+        return None
+    innovation = await inno.get_owned(
+        ctx.session, owner_id=ctx.user.id, innovation_id=ctx.state.target_id
+    )
+    if innovation is None or innovation.status not in inno.EDITABLE:
+        return None
+    return RegistrationHost(ctx, innovation)
+
+
+async def _onboarding_host(ctx: HostContext) -> FormHost | None:
+    return OnboardingHost(ctx)
+
+
+# Every flow the bot runs: its name (FlowState.flow) -> how to build its host.
+HOSTS: dict[str, HostFactory] = {
+    REGISTRATION.name: _registration_host,
+    ONBOARDING.name: _onboarding_host,
+}
+
 
 async def _engine(
     session: AsyncSession, deps: Deps, user: User, state: FlowState
 ) -> FormEngine | None:
     t = deps.translator(user.language)
     ctx = HostContext(session, deps, user, state, t)
-    host: FormHost
-    if state.flow == REGISTRATION.name and state.target_id is not None:
-        innovation = await inno.get_owned(session, owner_id=user.id, innovation_id=state.target_id)
-        if innovation is None or innovation.status not in inno.EDITABLE:
-            await flow_states.remove(session, state)
-            return None
-        host = RegistrationHost(ctx, innovation)
-    elif state.flow == ONBOARDING.name:
-        host = OnboardingHost(ctx)
-    else:
+    factory = HOSTS.get(state.flow)
+    host = await factory(ctx) if factory else None
+    if host is None:
         await flow_states.remove(session, state)
         return None
     return FormEngine(host, state, t, today=ctx.today)
@@ -63,25 +83,38 @@ async def current(session: AsyncSession, deps: Deps, user: User) -> tuple[str, l
     return state.flow, await engine.show()
 
 
-async def start_onboarding(session: AsyncSession, deps: Deps, user: User) -> list[Screen]:
-    """Begin (or resume) onboarding."""
+async def begin(
+    session: AsyncSession,
+    deps: Deps,
+    user: User,
+    flow: Flow,
+    *,
+    target_id: int | None = None,
+    data: dict[str, Any] | None = None,
+) -> list[Screen]:
+    """Make ``flow`` (on ``target_id``) the user's active flow and show where it stands."""
     state = await flow_states.activate(
         session,
         user_id=user.id,
-        flow=ONBOARDING.name,
-        target_id=None,
-        first_step=ONBOARDING.steps[0].key,
+        flow=flow.name,
+        target_id=target_id,
+        first_step=flow.steps[0].key,
         now=deps.clock.now(),
+        data=data,
     )
     engine = await _engine(session, deps, user, state)
-    assert engine is not None
-    return await engine.show()
+    return await engine.show() if engine else []
+
+
+async def start_onboarding(session: AsyncSession, deps: Deps, user: User) -> list[Screen]:
+    """Begin (or resume) onboarding."""
+    return await begin(session, deps, user, ONBOARDING)
 
 
 async def start_registration(session: AsyncSession, deps: Deps, user: User) -> list[Screen]:
     """Create a new draft and ask its first question."""
     innovation = await inno.create_draft(session, owner=user, now=deps.clock.now())
-    return await resume_draft(session, deps, user, innovation.id) or []
+    return await begin(session, deps, user, REGISTRATION, target_id=innovation.id)
 
 
 async def resume_draft(
@@ -91,16 +124,7 @@ async def resume_draft(
     innovation = await inno.get_owned(session, owner_id=user.id, innovation_id=innovation_id)
     if innovation is None or innovation.status not in inno.EDITABLE:
         return None
-    state = await flow_states.activate(
-        session,
-        user_id=user.id,
-        flow=REGISTRATION.name,
-        target_id=innovation.id,
-        first_step=REGISTRATION.steps[0].key,
-        now=deps.clock.now(),
-    )
-    engine = await _engine(session, deps, user, state)
-    return await engine.show() if engine else None
+    return await begin(session, deps, user, REGISTRATION, target_id=innovation.id)
 
 
 async def leave(session: AsyncSession, user: User) -> str:
