@@ -14,7 +14,8 @@ from bot.deps import Deps
 from bot.i18n import load_catalogs
 from bot.settings import Settings
 from bot.updates import PerChatUpdateProcessor
-from handlers import errors, flow, registration, start
+from bot.views import ROLE_COMMANDS
+from handlers import errors, flow, people, registration, review, start, status
 from models import db
 from models.clock import Clock, SystemClock
 from models.masterdata import load_master_data, load_unit_file
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 DATA_DIR = Path(__file__).parent / "data"
 DEFAULT_MASTER_DATA = DATA_DIR / "master-2026.yaml"
 EXAMPLE_UNITS = DATA_DIR / "units-example.yaml"
-COMMANDS = ("start", "baru", "draf", "batal", "bantuan")
+COMMANDS = ROLE_COMMANDS["pengusul"]
 
 
 def make_deps(settings: Settings, *, clock: Clock | None = None) -> Deps:
@@ -63,11 +64,12 @@ def build_application(
 
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
         await open_database(deps)
+        deps.bot_username = app.bot.username
         t = deps.translator("id")
-        commands = [BotCommand(c, t(f"command.{c}")) for c in COMMANDS]
+        commands = [BotCommand(c, t.plain(f"command.{c}")) for c in COMMANDS]
         await app.bot.set_my_commands(commands)
         t_en = deps.translator("en")
-        commands_en = [BotCommand(c, t_en(f"command.{c}")) for c in COMMANDS]
+        commands_en = [BotCommand(c, t_en.plain(f"command.{c}")) for c in COMMANDS]
         await app.bot.set_my_commands(commands_en, language_code="en")
 
     async def post_shutdown(_app: Application) -> None:  # type: ignore[type-arg]
@@ -87,6 +89,9 @@ def build_application(
     app.bot_data[DEPS_KEY] = deps
     start.register(app)
     registration.register(app)
+    status.register(app)
+    review.register(app)
+    people.register(app)
     flow.register(app)
     errors.register(app)
     return app

@@ -23,6 +23,7 @@ class Deps:
     clock: Clock
     engine: AsyncEngine | None = None
     sessions: async_sessionmaker[AsyncSession] | None = None
+    bot_username: str = "bot"
 
     @property
     def files_dir(self) -> Path:

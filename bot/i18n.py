@@ -93,6 +93,11 @@ class Translator:
         """Format a month and year: Maret 2024 / March 2024."""
         return f"{self(f'month.{value.month}')} {value.year}"
 
+    def time(self, value: dt.datetime) -> str:
+        """Format a date and clock time: 23 Agustus 2027 09.30 / 23 August 2027 09:30."""
+        sep = "." if self.lang == "id" else ":"
+        return f"{self.date(value.date())} {value.hour:02d}{sep}{value.minute:02d}"
+
     def number(self, value: int) -> str:
         """Format a whole number: 1.250 in Indonesian, 1,250 in English."""
         text = f"{value:,}"

@@ -6,10 +6,10 @@ import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 
 from bot.context import BotContext
-from bot.forms.engine import Button, Screen
+from bot.forms.engine import Button, Notice, Screen
 
 log = logging.getLogger(__name__)
 
@@ -49,3 +49,17 @@ async def show(update: Update, context: BotContext, screens: list[Screen]) -> No
 async def say(update: Update, context: BotContext, text: str) -> None:
     """Send one text (already safe HTML) to the update's chat."""
     await show(update, context, [Screen(text)])
+
+
+async def send_notices(context: BotContext, notices: list[Notice]) -> None:
+    """Deliver messages for other people; one unreachable person does not stop the rest."""
+    for notice in notices:
+        try:
+            await context.bot.send_message(
+                notice.chat_id,
+                notice.screen.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=to_markup(notice.screen.buttons),
+            )
+        except TelegramError as exc:
+            log.warning("notice to chat %s not delivered: %s", notice.chat_id, exc)

@@ -1,20 +1,26 @@
-"""Helpers shared by the handlers: the per-update transaction and the current user."""
+"""Helpers shared by the handlers: the per-update transaction, the current user, replies."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Update
+from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram.error import TelegramError
 
 from bot.context import BotContext
 from bot.forms import runner
-from bot.forms.engine import Screen
+from bot.forms.engine import Outcome, Screen
 from bot.i18n import Translator, pick_language
+from bot.render import send_notices, show
+from bot.views import ROLE_COMMANDS
 from models.db import transaction
 from models.services import users as user_service
-from models.tables import User
+from models.tables import Role, User
+
+log = logging.getLogger(__name__)
 
 
 @asynccontextmanager
@@ -52,3 +58,29 @@ async def onboarding_gate(
     t = translator(context, user)
     prompt = await runner.start_onboarding(session, context.deps, user)
     return [Screen(t("common.onboarding_first")), *prompt]
+
+
+def role_refusal(user: User, *roles: Role, t: Translator) -> list[Screen] | None:
+    """Return a polite refusal unless the user has one of ``roles``."""
+    if user.role in roles:
+        return None
+    key = "common.admin_only" if roles == (Role.ADMIN,) else "common.reviewer_only"
+    return [Screen(t(key))]
+
+
+async def set_menu(context: BotContext, chat_id: int, role: str, lang: str) -> None:
+    """Set the command menu a chat sees for its role."""
+    t = context.deps.translator(lang)
+    commands = [BotCommand(c, t.plain(f"command.{c}")) for c in ROLE_COMMANDS[role]]
+    try:
+        await context.bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
+    except TelegramError as exc:
+        log.warning("could not set the command menu of chat %s: %s", chat_id, exc)
+
+
+async def reply(update: Update, context: BotContext, outcome: Outcome) -> None:
+    """Send an outcome: the screens to this chat, notices to others, menus that changed."""
+    await show(update, context, outcome.screens)
+    await send_notices(context, outcome.notices)
+    for chat_id, role in outcome.menus:
+        await set_menu(context, chat_id, role, "id")

@@ -7,9 +7,10 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filt
 
 from bot.context import BotContext
 from bot.forms import runner
-from bot.forms.engine import Incoming, IncomingFile, Screen
+from bot.forms.engine import Incoming, IncomingFile, Outcome, Screen
 from bot.render import show
-from handlers.common import current_user, translator, unit_of_work
+from handlers.common import current_user, reply, translator, unit_of_work
+from handlers.status import CODE, open_by_code
 
 FLOW_PREFIX = "f:"
 
@@ -73,9 +74,14 @@ async def on_message(update: Update, context: BotContext) -> None:
     async with unit_of_work(context) as session:
         user = await current_user(session, update, context)
         outcome = await runner.feed(session, context.deps, user, incoming)
-        t = translator(context, user)
-        screens = outcome.screens if outcome else [Screen(t("common.no_flow"))]
-    await show(update, context, screens)
+        if outcome is None:
+            code = CODE.search(incoming.text) if incoming.kind == "text" else None
+            if code is not None and user.onboarded:
+                screens = await open_by_code(session, context, user, code.group(0))
+            else:
+                screens = [Screen(translator(context, user)("common.no_flow"))]
+            outcome = Outcome(screens)
+    await reply(update, context, outcome)
 
 
 async def on_button(update: Update, context: BotContext) -> None:
@@ -86,10 +92,10 @@ async def on_button(update: Update, context: BotContext) -> None:
     async with unit_of_work(context) as session:
         user = await current_user(session, update, context)
         outcome = await runner.feed(session, context.deps, user, incoming)
-        notice = translator(context, user)("common.stale") if outcome is None else outcome.notice
-        screens = outcome.screens if outcome else []
-    await query.answer(notice)
-    await show(update, context, screens)
+        if outcome is None:
+            outcome = Outcome(notice=translator(context, user)("common.stale"))
+    await query.answer(outcome.notice)
+    await reply(update, context, outcome)
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:
@@ -113,6 +119,7 @@ async def stale_button(update: Update, context: BotContext) -> None:
 def register(app: Application) -> None:  # type: ignore[type-arg]
     """Add this module's handlers (after every command handler)."""
     app.add_handler(CallbackQueryHandler(on_button, pattern=f"^{FLOW_PREFIX}"))
+    app.add_handler(CallbackQueryHandler(noop_button, pattern="^noop$"))
     app.add_handler(MessageHandler(filters.COMMAND, unknown_command))
     app.add_handler(
         MessageHandler(
@@ -120,3 +127,9 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         )
     )
     app.add_handler(CallbackQueryHandler(stale_button))
+
+
+async def noop_button(update: Update, context: BotContext) -> None:
+    """Answer a button that only shows information (a page number)."""
+    assert update.callback_query is not None
+    await update.callback_query.answer()

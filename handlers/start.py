@@ -1,7 +1,8 @@
-"""/start (onboarding on first contact, then the menu) and /bantuan."""
+"""/start (onboarding, invites, the menu) and /bantuan."""
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import Application, CommandHandler
 
@@ -9,29 +10,60 @@ from bot.context import BotContext
 from bot.forms import runner
 from bot.forms.engine import Screen
 from bot.render import show
-from handlers.common import current_user, translator, unit_of_work
+from handlers.common import current_user, set_menu, translator, unit_of_work
+from models.services import people
+from models.services import units as unit_service
+from models.tables import Role, User
+
+
+async def _redeem(session: AsyncSession, context: BotContext, user: User, code: str) -> Screen:
+    t = translator(context, user)
+    try:
+        invite = await people.redeem_invite(
+            session, user=user, code=code, now=context.deps.clock.now()
+        )
+    except people.InviteError as exc:
+        return Screen(t(f"people.invite_{exc.reason}"))
+    unit = await unit_service.get(session, invite.unit_id) if invite.unit_id else None
+    return Screen(
+        t("people.your_role", role=t.plain(f"role.{invite.role}"), unit=unit.name if unit else "-")
+    )
 
 
 async def start(update: Update, context: BotContext) -> None:
-    """Onboard a new user, or greet a known one with the menu."""
+    """Onboard a new user, redeem an invite code, or greet a known user with the menu."""
     async with unit_of_work(context) as session:
         user = await current_user(session, update, context)
         t = translator(context, user)
+        screens: list[Screen] = []
+        if context.args:
+            screens.append(await _redeem(session, context, user, context.args[0]))
         if not user.onboarded:
-            welcome = Screen(t("onb.welcome", pemda=context.deps.settings.pemda_name))
-            screens = [welcome, *await runner.start_onboarding(session, context.deps, user)]
+            screens.append(Screen(t("onb.welcome", pemda=context.deps.settings.pemda_name)))
+            screens += await runner.start_onboarding(session, context.deps, user)
         else:
             text = t("menu.welcome_back", name=user.name or "") + "\n\n" + t("menu.body")
-            screens = [Screen(text)]
+            screens.append(Screen(text))
+        role, lang = user.role, user.language
     await show(update, context, screens)
+    if role != Role.PENGUSUL and update.effective_chat:
+        await set_menu(context, update.effective_chat.id, role, lang)
 
 
 async def help_command(update: Update, context: BotContext) -> None:
-    """Show the commands."""
+    """Show the commands this user's role allows."""
     async with unit_of_work(context) as session:
         user = await current_user(session, update, context)
-        text = translator(context, user)("menu.help")
-    await show(update, context, [Screen(text)])
+        t = translator(context, user)
+        parts = [t("menu.help")]
+        if user.role in (Role.VERIFIKATOR, Role.ADMIN):
+            parts.append(t("menu.help_verifier"))
+        if user.role == Role.ADMIN:
+            parts.append(t("menu.help_admin"))
+        role, lang = user.role, user.language
+    await show(update, context, [Screen("\n\n".join(parts))])
+    if update.effective_chat:
+        await set_menu(context, update.effective_chat.id, role, lang)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

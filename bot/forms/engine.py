@@ -144,6 +144,14 @@ class Screen:
     edit: bool = False
 
 
+@dataclass(frozen=True)
+class Notice:
+    """A message for someone else (a reviewer, the submitter), by Telegram chat id."""
+
+    chat_id: int
+    screen: Screen
+
+
 @dataclass
 class Outcome:
     """What the engine answers to one incoming update."""
@@ -152,6 +160,8 @@ class Outcome:
     notice: str | None = None
     finished: bool = False
     stale: bool = False
+    notices: list[Notice] = field(default_factory=list)
+    menus: list[tuple[int, str]] = field(default_factory=list)
 
 
 class FormHost(Protocol):
@@ -169,6 +179,14 @@ class FormHost(Protocol):
 
     async def options(self, step: Step, answers: Answers) -> list[Choice]:
         """Return the choices of a choice step, preferred first."""
+        ...
+
+    async def labels(self, step: Step) -> dict[str, str]:
+        """Return option key -> display label for a choice step."""
+        ...
+
+    def flagged(self) -> set[str]:
+        """Return the fields a reviewer asked to fix."""
         ...
 
     async def quick_value(self, step: Step, name: str) -> Any:
@@ -497,11 +515,15 @@ class FormEngine:
     async def _summary(self, answers: Answers) -> Screen:
         lines = [self.t(f"{self.flow.name}.summary_title"), ""]
         edit_buttons: list[Button] = []
+        flagged = self.host.flagged()
         for step in self._asked(answers):
             shown = await self.display(step, answers)
-            lines.append(f"<b>{self._label(step)}</b>: {shown}")
+            mark = "🚩 " if step.key in flagged else ""
+            lines.append(f"{mark}<b>{self._label(step)}</b>: {shown}")
             edit_buttons.append(
-                self.button(self.t.plain("form.edit", label=self._label(step)), "e", step.key)
+                self.button(
+                    mark + self.t.plain("form.edit", label=self._label(step)), "e", step.key
+                )
             )
         extra, actions = await self.host.summary_extra(answers, self)
         if extra:
@@ -511,31 +533,8 @@ class FormEngine:
 
     async def display(self, step: Step, answers: Answers) -> str:
         """Return a field's value as safe HTML for cards and summaries."""
-        value: Any = answers.get(step.key)
-        empty = self.t("form.empty")
-        if not is_filled(value):
-            return empty
-        if step.kind == Kind.CHOICE:
-            labels = {c.key: c.label for c in await self.host.options(step, answers)}
-            return _esc(labels.get(str(value), str(value)))
-        if step.kind == Kind.MULTI:
-            labels = {c.key: c.label for c in await self.host.options(step, answers)}
-            return _esc("; ".join(labels.get(v, v) for v in value))
-        if step.kind == Kind.DATE:
-            return _esc(self.t.date(date.fromisoformat(str(value))))
-        if step.kind == Kind.LONG_TEXT:
-            text = str(value)
-            preview = text if len(text) <= SUMMARY_PREVIEW else text[:SUMMARY_PREVIEW] + "…"
-            words = self.t("form.word_count", words=self.t.number(count_words(text)))
-            return f"{_esc(preview)} <i>({words})</i>"
-        if step.kind == Kind.LOCATION:
-            return _esc(str(value.get("text") or ""))
-        if step.kind == Kind.FILES:
-            names = ", ".join(value)
-            return _esc(self.t("form.files_list", count=len(value), names=names))
-        if step.kind == Kind.NUMBER:
-            return self.t.number(int(value))
-        return _esc(str(value))
+        labels = await self.host.labels(step) if step.options else {}
+        return format_value(step, answers.get(step.key), self.t, labels)
 
     # -- prompts -----------------------------------------------------------------------------
 
@@ -622,11 +621,43 @@ class FormEngine:
                 nav.append(self.button(self.t("form.next_page"), "p", str(page + 1)))
             rows.append(nav)
         if step.kind == Kind.MULTI and selected:
-            labels = [c.label for c in await self.host.options(step, answers) if c.key in selected]
+            names = await self.host.labels(step)
+            labels = [names.get(key, key) for key in answers.get(step.key) or []]
             notice = "\n".join(
                 x for x in (notice, self.t("form.selected", items="; ".join(labels))) if x
             )
         return notice, rows
+
+
+def format_value(
+    step: Step,
+    value: Any,
+    t: Translator,
+    labels: Mapping[str, str],
+    *,
+    preview: int = SUMMARY_PREVIEW,
+) -> str:
+    """Return an answer as safe HTML: labels for choices, local dates, previews of long text."""
+    if not is_filled(value):
+        return t("form.empty")
+    if step.kind == Kind.CHOICE:
+        return _esc(labels.get(str(value), str(value)))
+    if step.kind == Kind.MULTI:
+        return _esc("; ".join(labels.get(v, v) for v in value))
+    if step.kind == Kind.DATE:
+        return _esc(t.date(date.fromisoformat(str(value))))
+    if step.kind == Kind.LONG_TEXT:
+        text = str(value)
+        short = text if len(text) <= preview else text[:preview] + "…"
+        words = t("form.word_count", words=t.number(count_words(text)))
+        return f"{_esc(short)} <i>({words})</i>"
+    if step.kind == Kind.LOCATION:
+        return _esc(str(value.get("text") or ""))
+    if step.kind == Kind.FILES:
+        return _esc(t.plain("form.files_list", count=len(value), names=", ".join(value)))
+    if step.kind == Kind.NUMBER:
+        return t.number(int(value))
+    return _esc(str(value))
 
 
 def _esc(text: str) -> str:

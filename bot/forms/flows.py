@@ -12,7 +12,16 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import views
 from bot.deps import Deps
+from bot.forms.definitions import (
+    INVITE,
+    ONBOARDING,
+    REGISTRATION,
+    REVIEW_RETURN,
+    REVIEW_STOP,
+    USER_ROLE,
+)
 from bot.forms.engine import (
     Answers,
     Button,
@@ -20,87 +29,24 @@ from bot.forms.engine import (
     Flow,
     FormEngine,
     IncomingFile,
-    Kind,
     Outcome,
     Screen,
     Step,
 )
 from bot.i18n import Translator
-from models.profile import FIELDS_BY_KEY, MASALAH_MIN_WORDS, RANCANG_BANGUN_MIN_WORDS
 from models.services import flows as flow_states
 from models.services import innovations as inno
+from models.services import people, review
 from models.services import units as unit_service
 from models.services import users as user_service
-from models.tables import FlowState, Innovation, User
-from models.validation import parse_nip
+from models.tables import FlowState, Innovation, Role, User
 
-EVIDENCE_TYPES = ("pdf", "jpg", "jpeg", "png", "docx", "xlsx")
-MB = 1024 * 1024
+CATALOG_SOURCES = ("profile_fields", "roles", "invite_roles")
 
 
 def _write_file(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
-
-
-def _never(_a: Answers) -> bool:
-    return False
-
-
-def _rule(key: str) -> dict[str, Any]:
-    field = FIELDS_BY_KEY[key]
-    return {"asked": field.asked, "required": field.required}
-
-
-REGISTRATION = Flow(
-    "reg",
-    (
-        Step("nama_inovasi", Kind.TEXT, min_len=5, max_len=150),
-        Step("unit_id", Kind.CHOICE, options="units"),
-        Step("tahapan", Kind.CHOICE, options="tahapan"),
-        Step("inisiator", Kind.CHOICE, options="inisiator"),
-        Step("nama_inisiator", Kind.TEXT, min_len=3, max_len=150, quick=("self",)),
-        Step("jenis", Kind.CHOICE, options="jenis"),
-        Step("bentuk", Kind.CHOICE, options="bentuk"),
-        Step("tematik", Kind.CHOICE, options="tematik"),
-        Step("urusan_utama", Kind.CHOICE, options="urusan"),
-        Step("urusan_irisan", Kind.MULTI, options="urusan_irisan", **_rule("urusan_irisan")),
-        Step("waktu_uji_coba", Kind.DATE, **_rule("waktu_uji_coba")),
-        Step(
-            "waktu_penerapan",
-            Kind.DATE,
-            not_before="waktu_uji_coba",
-            **_rule("waktu_penerapan"),
-        ),
-        Step("masalah", Kind.LONG_TEXT, min_words=MASALAH_MIN_WORDS),
-        Step("rancang_bangun", Kind.LONG_TEXT, soft_min_words=RANCANG_BANGUN_MIN_WORDS, later=True),
-        Step("tujuan", Kind.LONG_TEXT),
-        Step("manfaat", Kind.LONG_TEXT),
-        Step("hasil", Kind.LONG_TEXT, **_rule("hasil")),
-        Step("lokasi", Kind.LOCATION, **_rule("lokasi")),
-        Step(
-            "bukti_dukung",
-            Kind.FILES,
-            extensions=EVIDENCE_TYPES,
-            max_bytes=20 * MB,
-            **_rule("bukti_dukung"),
-        ),
-        Step("kontak", Kind.CONTACT, **_rule("kontak")),
-    ),
-)
-
-ONBOARDING = Flow(
-    "onb",
-    (
-        Step("name", Kind.TEXT, min_len=3, max_len=120),
-        Step("unit_id", Kind.CHOICE, options="units"),
-        Step("nip", Kind.TEXT, required=_never, parse=parse_nip),
-        Step("phone", Kind.CONTACT, required=_never),
-    ),
-    summary=False,
-)
-
-FLOWS = {f.name: f for f in (REGISTRATION, ONBOARDING)}
 
 
 @dataclass
@@ -139,10 +85,26 @@ class BaseHost:
             return [
                 Choice(str(u.id), f"{u.name} {suffix}" if u.id == own else u.name) for u in units
             ]
+        if source in CATALOG_SOURCES:
+            return [Choice(k, v) for k, v in (await self.labels(step)).items()]
         if source == "urusan_irisan":
             main = answers.get("urusan_utama")
             return [Choice(o.key, o.label) for o in self.ctx.deps.master.urusan if o.key != main]
         return [Choice(o.key, o.label) for o in self.ctx.deps.master.options(source)]
+
+    async def labels(self, step: Step) -> dict[str, str]:
+        """Return plain display labels of a choice step's options."""
+        t = self.ctx.t
+        if step.options == "profile_fields":
+            return {s.key: t.plain(f"reg.{s.key}.label") for s in REGISTRATION.steps}
+        if step.options in ("roles", "invite_roles"):
+            roles = [r for r in Role if step.options == "roles" or r != Role.PENGUSUL]
+            return {r.value: t.plain(f"role.{r.value}") for r in roles}
+        return await views.option_labels(self.ctx.session, self.ctx.deps, step.options or "")
+
+    def flagged(self) -> set[str]:
+        """Return no flagged fields (only returned innovations have them)."""
+        return set()
 
     async def quick_value(self, step: Step, name: str) -> Any:
         """Return the user's own name for the "saya sendiri" button."""
@@ -161,6 +123,10 @@ class RegistrationHost(BaseHost):
     def __init__(self, ctx: HostContext, innovation: Innovation) -> None:
         super().__init__(ctx)
         self.innovation = innovation
+
+    def flagged(self) -> set[str]:
+        """Return the fields the reviewer asked to fix."""
+        return set(self.innovation.flagged_fields or [])
 
     async def load(self) -> dict[str, Any]:
         """Return the draft's answers."""
@@ -221,7 +187,7 @@ class RegistrationHost(BaseHost):
         t, session, state = self.ctx.t, self.ctx.session, self.ctx.state
         if action == "k":
             try:
-                code = await inno.submit(
+                submission = await inno.submit(
                     session, self.innovation, actor=self.ctx.user, now=self.ctx.deps.clock.now()
                 )
             except inno.NotSubmittable as exc:
@@ -232,8 +198,11 @@ class RegistrationHost(BaseHost):
             await flow_states.remove_for_target(
                 session, flow=self.flow.name, target_id=self.innovation.id
             )
-            text = t("reg.submitted", code=code, name=self.innovation.nama_inovasi or "")
-            return Outcome([Screen(text)], finished=True)
+            text = t("reg.submitted", code=submission.code, name=self.innovation.nama_inovasi or "")
+            notices = await views.resubmitted_notices(
+                session, self.ctx.deps, self.innovation, submission
+            )
+            return Outcome([Screen(text)], finished=True, notices=notices)
         if action == "v":
             state.active = False
             return Outcome([Screen(t("reg.draft_saved"))], finished=True)
@@ -256,10 +225,8 @@ class RegistrationHost(BaseHost):
         return Outcome(notice=t("common.stale"), stale=True)
 
 
-class OnboardingHost(BaseHost):
-    """Keeps onboarding answers in the flow state until the user is complete."""
-
-    flow = ONBOARDING
+class StateHost(BaseHost):
+    """Keeps a flow's answers in its stored state until the flow finishes."""
 
     async def load(self) -> dict[str, Any]:
         """Return the answers so far."""
@@ -276,8 +243,18 @@ class OnboardingHost(BaseHost):
     async def summary_extra(
         self, answers: Answers, engine: FormEngine
     ) -> tuple[str, list[list[Button]]]:
-        """Onboarding has no summary card."""
+        """These flows have no summary card."""
         return "", []
+
+    async def _done(self, text: str, **extra: Any) -> Outcome:
+        await flow_states.remove(self.ctx.session, self.ctx.state)
+        return Outcome([Screen(text)], finished=True, **extra)
+
+
+class OnboardingHost(StateHost):
+    """Onboarding: name, unit, NIP, phone; stored on the user at the end."""
+
+    flow = ONBOARDING
 
     async def finish(self, action: str, arg: str, engine: FormEngine) -> Outcome:
         """Store the profile on the user and welcome them."""
@@ -289,6 +266,102 @@ class OnboardingHost(BaseHost):
             nip=answers.get("nip"),
             phone=answers.get("phone"),
         )
-        await flow_states.remove(self.ctx.session, self.ctx.state)
-        text = self.ctx.t("onb.done", name=self.ctx.user.name or "")
-        return Outcome([Screen(text + "\n\n" + self.ctx.t("menu.body"))], finished=True)
+        t = self.ctx.t
+        return await self._done(
+            t("onb.done", name=self.ctx.user.name or "") + "\n\n" + t("menu.body")
+        )
+
+
+class ReviewHost(StateHost):
+    """A reviewer's decision that needs words: return with comments, or stop."""
+
+    async def finish(self, action: str, arg: str, engine: FormEngine) -> Outcome:
+        """Apply the decision if the innovation still awaits review, and tell its owner."""
+        ctx, t = self.ctx, self.ctx.t
+        answers = await self.load()
+        try:
+            innovation = await review.lock_for_review(
+                ctx.session, reviewer=ctx.user, innovation_id=ctx.state.target_id or 0
+            )
+        except review.NotAllowed:
+            return await self._done(t("common.stale"))
+        now = ctx.deps.clock.now()
+        if self.flow is REVIEW_RETURN:
+            fields = [str(f) for f in answers.get("fields") or []]
+            review.return_for_changes(
+                ctx.session, innovation, reviewer=ctx.user, comment=answers["comment"],
+                fields=fields, now=now,
+            )  # fmt: skip
+            notices = await views.returned_notices(ctx.session, ctx.deps, innovation)
+            key = "review.returned_done"
+        else:
+            review.stop(ctx.session, innovation, actor=ctx.user, reason=answers["reason"], now=now)
+            notices = await views.decision_notices(ctx.session, ctx.deps, innovation)
+            key = "review.stopped_done"
+        return await self._done(t(key, code=innovation.code or ""), notices=notices)
+
+
+class ReturnHost(ReviewHost):
+    """Return with a comment and the fields to fix."""
+
+    flow = REVIEW_RETURN
+
+
+class StopHost(ReviewHost):
+    """Stop an innovation with a reason."""
+
+    flow = REVIEW_STOP
+
+
+class InviteHost(StateHost):
+    """An admin creates an invite link for a verifikator (of a unit) or an admin."""
+
+    flow = INVITE
+
+    async def finish(self, action: str, arg: str, engine: FormEngine) -> Outcome:
+        """Create the invite and show its deep link."""
+        ctx, t = self.ctx, self.ctx.t
+        if ctx.user.role != Role.ADMIN:
+            return await self._done(t("common.admin_only"))
+        answers = await self.load()
+        unit_id = int(answers["unit_id"]) if answers.get("unit_id") else None
+        invite = await people.create_invite(
+            ctx.session, actor=ctx.user, role=answers["role"], unit_id=unit_id,
+            now=ctx.deps.clock.now(), valid_for=people.INVITE_VALID_FOR,
+        )  # fmt: skip
+        link = f"https://t.me/{ctx.deps.bot_username}?start={invite.code}"
+        unit = await unit_service.get(ctx.session, unit_id) if unit_id else None
+        text = t(
+            "people.invite_created",
+            role=t.plain(f"role.{invite.role}"),
+            unit=unit.name if unit else "-",
+            link=link,
+            expires=t.time(views.local(ctx.deps, invite.expires_at)),
+        )
+        return await self._done(text)
+
+
+class UserRoleHost(StateHost):
+    """An admin changes another user's role and unit."""
+
+    flow = USER_ROLE
+
+    async def finish(self, action: str, arg: str, engine: FormEngine) -> Outcome:
+        """Apply the change, record it and tell the user."""
+        ctx, t = self.ctx, self.ctx.t
+        target = await ctx.session.get(User, ctx.state.target_id or 0)
+        if ctx.user.role != Role.ADMIN or target is None or target.deleted_at is not None:
+            return await self._done(t("common.stale"))
+        answers = await self.load()
+        unit_id = int(answers["unit_id"]) if answers.get("unit_id") else None
+        if answers["role"] == Role.VERIFIKATOR and unit_id is None and target.unit_id is None:
+            return await self._done(t("people.needs_unit"))
+        await people.set_role(
+            ctx.session, actor=ctx.user, target=target, role=answers["role"], unit_id=unit_id,
+            now=ctx.deps.clock.now(),
+        )  # fmt: skip
+        notices, menus = await views.role_notices(ctx.session, ctx.deps, target)
+        text = t(
+            "people.role_changed", name=views.person(t, target), role=t.plain(f"role.{target.role}")
+        )
+        return await self._done(text, notices=notices, menus=menus)

@@ -8,17 +8,27 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.deps import Deps
-from bot.forms.engine import Flow, FormEngine, FormHost, Incoming, Outcome, Screen
-from bot.forms.flows import (
+from bot.forms.definitions import (
+    INVITE,
     ONBOARDING,
     REGISTRATION,
+    REVIEW_RETURN,
+    REVIEW_STOP,
+    USER_ROLE,
+)
+from bot.forms.engine import Flow, FormEngine, FormHost, Incoming, Outcome, Screen
+from bot.forms.flows import (
     HostContext,
+    InviteHost,
     OnboardingHost,
     RegistrationHost,
+    ReturnHost,
+    StopHost,
+    UserRoleHost,
 )
 from models.services import flows as flow_states
 from models.services import innovations as inno
-from models.tables import FlowState, User
+from models.tables import FlowState, Status, User
 
 HostFactory = Callable[[HostContext], Awaitable[FormHost | None]]
 
@@ -39,9 +49,26 @@ async def _onboarding_host(ctx: HostContext) -> FormHost | None:
 
 
 # Every flow the bot runs: its name (FlowState.flow) -> how to build its host.
+async def _innovation_review_host(ctx: HostContext) -> FormHost | None:
+    host = ReturnHost(ctx) if ctx.state.flow == REVIEW_RETURN.name else StopHost(ctx)
+    return host if ctx.state.target_id is not None else None
+
+
+async def _invite_host(ctx: HostContext) -> FormHost | None:
+    return InviteHost(ctx)
+
+
+async def _user_role_host(ctx: HostContext) -> FormHost | None:
+    return UserRoleHost(ctx) if ctx.state.target_id is not None else None
+
+
 HOSTS: dict[str, HostFactory] = {
     REGISTRATION.name: _registration_host,
     ONBOARDING.name: _onboarding_host,
+    REVIEW_RETURN.name: _innovation_review_host,
+    REVIEW_STOP.name: _innovation_review_host,
+    INVITE.name: _invite_host,
+    USER_ROLE.name: _user_role_host,
 }
 
 
@@ -91,6 +118,7 @@ async def begin(
     *,
     target_id: int | None = None,
     data: dict[str, Any] | None = None,
+    mode: str = "form",
 ) -> list[Screen]:
     """Make ``flow`` (on ``target_id``) the user's active flow and show where it stands."""
     state = await flow_states.activate(
@@ -101,6 +129,7 @@ async def begin(
         first_step=flow.steps[0].key,
         now=deps.clock.now(),
         data=data,
+        mode=mode,
     )
     engine = await _engine(session, deps, user, state)
     return await engine.show() if engine else []
@@ -124,7 +153,8 @@ async def resume_draft(
     innovation = await inno.get_owned(session, owner_id=user.id, innovation_id=innovation_id)
     if innovation is None or innovation.status not in inno.EDITABLE:
         return None
-    return await begin(session, deps, user, REGISTRATION, target_id=innovation.id)
+    mode = "summary" if innovation.status == Status.DIKEMBALIKAN else "form"
+    return await begin(session, deps, user, REGISTRATION, target_id=innovation.id, mode=mode)
 
 
 async def leave(session: AsyncSession, user: User) -> str:

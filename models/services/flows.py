@@ -51,8 +51,10 @@ async def activate(
     first_step: str,
     now: datetime,
     data: dict[str, Any] | None = None,
+    mode: str = "form",
 ) -> FlowState:
-    """Make this flow the user's active one, resuming its stored state if there is one."""
+    """Make this flow the user's active one, resuming its stored state if there is one
+    (``mode`` applies to a new state: "form" starts at the first step, "summary" at the end)."""
     await deactivate_all(session, user_id)
     state = await find(session, user_id=user_id, flow=flow, target_id=target_id)
     if state is None:
@@ -61,7 +63,7 @@ async def activate(
             flow=flow,
             target_id=target_id,
             step=first_step,
-            mode="form",
+            mode=mode,
             rev=0,
             data=data or {},
             updated_at=now,

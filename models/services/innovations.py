@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -180,10 +181,41 @@ class NotSubmittable(Exception):
         self.missing = missing
 
 
+def snapshot_of(innovation: Innovation) -> dict[str, Any]:
+    """Return the profile as JSON-ready values (dates as ISO strings)."""
+    out: dict[str, Any] = {}
+    for key, value in answers_of(innovation).items():
+        out[key] = value.isoformat() if isinstance(value, date) else value
+    return out
+
+
+@dataclass(frozen=True)
+class Submission:
+    """The result of a submission; ``changes`` is filled when a returned profile comes back."""
+
+    code: str
+    changes: dict[str, tuple[Any, Any]]
+    returned_by: int | None
+
+
+async def last_event(
+    session: AsyncSession, innovation_id: int, *, to_status: str
+) -> StatusEvent | None:
+    """Return the latest event that moved the innovation to ``to_status``."""
+    stmt = (
+        select(StatusEvent)
+        .where(StatusEvent.innovation_id == innovation_id, StatusEvent.to_status == to_status)
+        .order_by(StatusEvent.at.desc(), StatusEvent.id.desc())
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
 async def submit(
     session: AsyncSession, innovation: Innovation, *, actor: User, now: datetime
-) -> str:
-    """Submit a draft for review: give it a code, status diajukan and an event row."""
+) -> Submission:
+    """Submit for review: a code, status diajukan, an event row (with the changes when the
+    profile was returned before)."""
     if innovation.status not in EDITABLE:
         raise NotEditable(innovation.status)
     check = profile_completeness(innovation)
@@ -191,10 +223,22 @@ async def submit(
         raise NotSubmittable(check.missing)
     if innovation.code is None:
         innovation.code = await next_code(session, year=now.year)
+    changes: dict[str, tuple[Any, Any]] = {}
+    returned_by = None
+    if innovation.status == Status.DIKEMBALIKAN:
+        returned = await last_event(session, innovation.id, to_status=Status.DIKEMBALIKAN)
+        if returned is not None:
+            returned_by = returned.actor_id
+            before = (returned.data or {}).get("snapshot", {})
+            after = snapshot_of(innovation)
+            changes = {k: (before.get(k), v) for k, v in after.items() if before.get(k) != v}
     innovation.submitted_at = now
-    record_event(session, innovation, actor=actor, to_status=Status.DIAJUKAN, now=now)
+    innovation.flagged_fields = []
+    event = record_event(session, innovation, actor=actor, to_status=Status.DIAJUKAN, now=now)
+    if changes:
+        event.data = {"changes": {k: list(v) for k, v in changes.items()}}
     await session.flush()
-    return innovation.code
+    return Submission(innovation.code, changes, returned_by)
 
 
 async def delete_draft(session: AsyncSession, innovation: Innovation) -> list[str]:

@@ -1,0 +1,300 @@
+"""What the bot shows about innovations: status cards, list labels, review notices.
+
+Everything here returns channel-independent :class:`Screen` objects or safe HTML strings.
+"""
+
+from __future__ import annotations
+
+import html
+import zoneinfo
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.deps import Deps
+from bot.forms.definitions import REGISTRATION
+from bot.forms.engine import Button, Notice, Screen, Step, format_value
+from bot.i18n import Raw, Translator
+from models.services import innovations as inno
+from models.tables import Innovation, Status, StatusEvent, Unit, User
+
+MAX_MESSAGE = 4000
+CARD_PREVIEWS = (120, 60, 30)
+
+
+async def option_labels(session: AsyncSession, deps: Deps, source: str) -> dict[str, str]:
+    """Return key -> label for units (by id) or a master-data list."""
+    if source == "units":
+        units = (await session.execute(select(Unit))).scalars()
+        return {str(u.id): u.name for u in units}
+    if source == "urusan_irisan":
+        source = "urusan"
+    if not source:
+        return {}
+    return {o.key: o.label for o in deps.master.options(source)}
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def person(t: Translator, user: User | None) -> str:
+    """Return a user's display name; erased users show as "pengguna dihapus"."""
+    if user is None:
+        return t("people.system")
+    if user.deleted_at is not None or not user.name:
+        return t("people.erased")
+    return _esc(user.name)
+
+
+def local(deps: Deps, moment: datetime) -> datetime:
+    """Convert a stored UTC time to the Pemda's time zone."""
+    return moment.astimezone(zoneinfo.ZoneInfo(deps.settings.timezone))
+
+
+def status_label(t: Translator, status: str) -> str:
+    """Return the readable name of a status."""
+    return t(f"status.{status}")
+
+
+def item_label(t: Translator, innovation: Innovation) -> str:
+    """Return a one-line plain label for list buttons."""
+    name = innovation.nama_inovasi or t.plain("reg.untitled")
+    code = innovation.code or t.plain("status.no_code")
+    return t.plain("card.item", code=code, name=name, status=t.plain(f"status.{innovation.status}"))
+
+
+async def _labels(session: AsyncSession, deps: Deps, step: Step) -> dict[str, str]:
+    return await option_labels(session, deps, step.options or "") if step.options else {}
+
+
+async def profile_lines(
+    session: AsyncSession, deps: Deps, t: Translator, answers: dict[str, Any], preview: int
+) -> list[str]:
+    """Return one line per asked field of the profile."""
+    lines = []
+    for step in REGISTRATION.steps:
+        if not step.asked(answers):
+            continue
+        value = format_value(
+            step, answers.get(step.key), t, await _labels(session, deps, step), preview=preview
+        )
+        lines.append(f"<b>{t(f'reg.{step.key}.label')}</b>: {value}")
+    return lines
+
+
+async def timeline(
+    session: AsyncSession, deps: Deps, t: Translator, innovation: Innovation
+) -> list[str]:
+    """Return the audit trail as lines: when, what, who, comment."""
+    events = await inno.events_of(session, innovation.id)
+    actors = {e.actor_id for e in events if e.actor_id}
+    users = {}
+    if actors:
+        rows = await session.execute(select(User).where(User.id.in_(actors)))
+        users = {u.id: u for u in rows.scalars()}
+    lines = []
+    for event in events:
+        who = person(t, users.get(event.actor_id) if event.actor_id else None)
+        line = t(
+            "card.event",
+            when=t.time(local(deps, event.at)),
+            status=status_label(t, event.to_status),
+            who=Raw(who),
+        )
+        if event.comment:
+            line += "\n   " + t("card.comment", comment=event.comment)
+        lines.append(line)
+    return lines
+
+
+async def status_card(
+    session: AsyncSession, deps: Deps, t: Translator, innovation: Innovation
+) -> str:
+    """Return the full card of one innovation: fields, status, completeness, files, timeline."""
+    owner = await session.get(User, innovation.owner_id)
+    unit = await session.get(Unit, innovation.unit_id) if innovation.unit_id else None
+    check = inno.profile_completeness(innovation)
+    answers = inno.answers_of(innovation)
+    if answers.get("unit_id") is not None:
+        answers["unit_id"] = str(answers["unit_id"])
+    for key in ("waktu_uji_coba", "waktu_penerapan"):
+        if answers.get(key) is not None:
+            answers[key] = answers[key].isoformat()
+    head = [
+        t(
+            "card.title",
+            code=innovation.code or t.plain("status.no_code"),
+            name=innovation.nama_inovasi or t.plain("reg.untitled"),
+        ),
+        t("card.status", status=Raw(status_label(t, innovation.status))),
+        t("card.owner", unit=unit.name if unit else "-", owner=Raw(person(t, owner))),
+        t("reg.completeness", percent=check.percent, met=check.met, total=check.total),
+    ]
+    if innovation.status == Status.DIKEMBALIKAN and innovation.flagged_fields:
+        fields = ", ".join(t.plain(f"reg.{k}.label") for k in innovation.flagged_fields)
+        head.append(t("card.flagged", fields=fields))
+    events = await timeline(session, deps, t, innovation)
+    text = ""
+    for preview in CARD_PREVIEWS:
+        body = await profile_lines(session, deps, t, answers, preview)
+        shown_events = events
+        while True:
+            parts = [*head, "", *body, "", t("card.timeline"), *shown_events]
+            text = "\n".join(parts)
+            if len(text) <= MAX_MESSAGE or len(shown_events) <= 3:
+                break
+            shown_events = shown_events[-(len(shown_events) // 2) :]
+        if len(text) <= MAX_MESSAGE:
+            return text
+    return text[:MAX_MESSAGE]
+
+
+def _plain_value(t: Translator, key: str, value: Any, labels: dict[str, str]) -> str:
+    step = REGISTRATION.step(key)
+    return format_value(step, value, t, labels, preview=200)
+
+
+async def changes_text(
+    session: AsyncSession, deps: Deps, t: Translator, changes: dict[str, tuple[Any, Any]]
+) -> str:
+    """Return "field: old → new" lines for a resubmitted profile."""
+    lines = []
+    for key, (old, new) in changes.items():
+        step = REGISTRATION.step(key)
+        labels = await _labels(session, deps, step)
+        lines.append(
+            t(
+                "review.change",
+                label=t.plain(f"reg.{key}.label"),
+                old=Raw(_plain_value(t, key, old, labels)),
+                new=Raw(_plain_value(t, key, new, labels)),
+            )
+        )
+    return "\n".join(lines)
+
+
+async def resubmitted_notices(
+    session: AsyncSession, deps: Deps, innovation: Innovation, submission: inno.Submission
+) -> list[Notice]:
+    """Tell the reviewer who returned the profile what changed."""
+    if submission.returned_by is None:
+        return []
+    reviewer = await session.get(User, submission.returned_by)
+    if reviewer is None or reviewer.telegram_id is None:
+        return []
+    t = deps.translator(reviewer.language)
+    changes = await changes_text(session, deps, t, submission.changes) or t("review.no_changes")
+    text = t(
+        "review.resubmitted",
+        code=submission.code,
+        name=innovation.nama_inovasi or "",
+        changes=Raw(changes),
+    )
+    return [Notice(reviewer.telegram_id, Screen(text))]
+
+
+async def last_comment(session: AsyncSession, innovation_id: int) -> StatusEvent | None:
+    """Return the latest return event (with the reviewer's comment)."""
+    return await inno.last_event(session, innovation_id, to_status=Status.DIKEMBALIKAN)
+
+
+def _owner_chat(owner: User | None) -> int | None:
+    if owner is None or owner.deleted_at is not None:
+        return None
+    return owner.telegram_id
+
+
+async def returned_notices(
+    session: AsyncSession, deps: Deps, innovation: Innovation
+) -> list[Notice]:
+    """Tell the owner their innovation came back, with the comment and the fields to fix."""
+    owner = await session.get(User, innovation.owner_id)
+    chat = _owner_chat(owner)
+    if owner is None or chat is None:
+        return []
+    t = deps.translator(owner.language)
+    event = await last_comment(session, innovation.id)
+    fields = ", ".join(t.plain(f"reg.{k}.label") for k in innovation.flagged_fields or [])
+    text = t(
+        "review.returned",
+        code=innovation.code or "",
+        name=innovation.nama_inovasi or "",
+        comment=(event.comment if event else "") or "",
+    )
+    if fields:
+        text += "\n" + t("card.flagged", fields=fields)
+    button = Button(t.plain("review.fix_now"), f"draft:{innovation.id}")
+    return [Notice(chat, Screen(text, [[button]]))]
+
+
+async def decision_notices(
+    session: AsyncSession, deps: Deps, innovation: Innovation
+) -> list[Notice]:
+    """Tell the owner their innovation was verified or stopped."""
+    owner = await session.get(User, innovation.owner_id)
+    chat = _owner_chat(owner)
+    if owner is None or chat is None:
+        return []
+    t = deps.translator(owner.language)
+    events = await inno.events_of(session, innovation.id)
+    comment = events[-1].comment if events else None
+    text = t(
+        f"review.{innovation.status}",
+        code=innovation.code or "",
+        name=innovation.nama_inovasi or "",
+        comment=comment or "-",
+    )
+    return [Notice(chat, Screen(text, [[Button(t.plain("card.open"), f"st:{innovation.id}")]]))]
+
+
+async def role_notices(
+    session: AsyncSession, deps: Deps, target: User
+) -> tuple[list[Notice], list[tuple[int, str]]]:
+    """Tell a user their role changed; return the notice and the command menu to set."""
+    if target.telegram_id is None:
+        return [], []
+    t = deps.translator(target.language)
+    unit = await session.get(Unit, target.unit_id) if target.unit_id else None
+    text = t(
+        "people.your_role",
+        role=t.plain(f"role.{target.role}"),
+        unit=unit.name if unit else "-",
+    )
+    return [Notice(target.telegram_id, Screen(text))], [(target.telegram_id, target.role)]
+
+
+def paged_list(
+    t: Translator,
+    title: str,
+    items: list[tuple[str, str]],
+    *,
+    page: int,
+    pages: int,
+    list_key: str,
+) -> Screen:
+    """Return a list screen: one button per item, then ◀️ n/N ▶️ (payload ``pg:<key>:<n>``)."""
+    rows = [[Button(label, data)] for label, data in items]
+    if pages > 1:
+        nav = []
+        if page > 0:
+            nav.append(Button(t.plain("form.prev_page"), f"pg:{list_key}:{page - 1}"))
+        nav.append(Button(t.plain("form.page", n=page + 1, total=pages), "noop"))
+        if page < pages - 1:
+            nav.append(Button(t.plain("form.next_page"), f"pg:{list_key}:{page + 1}"))
+        rows.append(nav)
+    return Screen(title, rows)
+
+
+ROLE_COMMANDS = {
+    "pengusul": ("start", "baru", "draf", "inovasiku", "status", "batal", "dataku", "bantuan"),
+    "verifikator": (
+        "start", "baru", "draf", "inovasiku", "status", "antrian", "batal", "dataku", "bantuan",
+    ),
+    "admin": (
+        "start", "baru", "draf", "inovasiku", "status", "antrian", "undang", "pengguna",
+        "batal", "dataku", "bantuan",
+    ),
+}  # fmt: skip

@@ -1,0 +1,179 @@
+"""People: invites (/undang), the user list (/pengguna), personal data (/dataku)."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot import views
+from bot.context import BotContext
+from bot.forms import runner
+from bot.forms.definitions import INVITE, USER_ROLE
+from bot.forms.engine import Button, Notice, Outcome, Screen
+from bot.i18n import Raw, Translator
+from bot.render import show
+from handlers.common import (
+    current_user,
+    onboarding_gate,
+    reply,
+    role_refusal,
+    translator,
+    unit_of_work,
+)
+from models.services import people
+from models.tables import Role, Unit, User
+
+PER_PAGE = 10
+
+
+async def invite(update: Update, context: BotContext) -> None:
+    """Start the invite flow (admins only)."""
+    async with unit_of_work(context) as session:
+        user = await current_user(session, update, context)
+        t = translator(context, user)
+        screens = await onboarding_gate(session, context, user) or role_refusal(
+            user, Role.ADMIN, t=t
+        )
+        if screens is None:
+            screens = await runner.begin(session, context.deps, user, INVITE)
+    await show(update, context, screens)
+
+
+async def users_screen(session: AsyncSession, t: Translator, page: int) -> Screen:
+    """Return one page of the user list."""
+    result = await people.list_users(session, page=page, per_page=PER_PAGE)
+    items = [
+        (
+            t.plain("people.user_item", name=u.name or "?", role=t.plain(f"role.{u.role}")),
+            f"us:{u.id}",
+        )
+        for u in result.items
+    ]
+    title = t("people.users_title", total=result.total)
+    return views.paged_list(t, title, items, page=result.page, pages=result.pages, list_key="users")
+
+
+async def users(update: Update, context: BotContext) -> None:
+    """List users (admins only)."""
+    async with unit_of_work(context) as session:
+        user = await current_user(session, update, context)
+        t = translator(context, user)
+        screens = await onboarding_gate(session, context, user) or role_refusal(
+            user, Role.ADMIN, t=t
+        )
+        if screens is None:
+            screens = [await users_screen(session, t, 0)]
+    await show(update, context, screens)
+
+
+async def users_page(update: Update, context: BotContext) -> None:
+    """Show another page of the user list."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    page = int(query.data.rsplit(":", 1)[1])
+    async with unit_of_work(context) as session:
+        user = await current_user(session, update, context)
+        t = translator(context, user)
+        refused = role_refusal(user, Role.ADMIN, t=t)
+        screen = refused[0] if refused else await users_screen(session, t, page)
+    screen.edit = refused is None
+    await query.answer()
+    await show(update, context, [screen])
+
+
+async def user_card(update: Update, context: BotContext) -> None:
+    """Show one user to an admin, with a button to change role or unit."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    action, raw_id = query.data.split(":", 1)
+    notice = None
+    screens: list[Screen] = []
+    async with unit_of_work(context) as session:
+        user = await current_user(session, update, context)
+        t = translator(context, user)
+        target = await session.get(User, int(raw_id)) if raw_id.isdigit() else None
+        if user.role != Role.ADMIN or target is None or target.deleted_at is not None:
+            notice = t("common.stale")
+        elif action == "ur":
+            screens = await runner.begin(
+                session, context.deps, user, USER_ROLE, target_id=target.id
+            )
+        else:
+            unit = await session.get(Unit, target.unit_id) if target.unit_id else None
+            text = t(
+                "people.user_card",
+                name=Raw(views.person(t, target)),
+                role=t.plain(f"role.{target.role}"),
+                unit=unit.name if unit else "-",
+                nip=target.nip or "-",
+                phone=target.phone or "-",
+            )
+            screens = [Screen(text, [[Button(t.plain("people.change_role"), f"ur:{target.id}")]])]
+    await query.answer(notice)
+    await show(update, context, screens)
+
+
+async def my_data(update: Update, context: BotContext) -> None:
+    """Show what the bot stores about the user, with a button to erase it."""
+    async with unit_of_work(context) as session:
+        user = await current_user(session, update, context)
+        t = translator(context, user)
+        data = await people.personal_data(session, user)
+        text = t(
+            "privacy.card",
+            name=data.name or "-",
+            nip=data.nip or "-",
+            phone=data.phone or "-",
+            telegram_id=str(data.telegram_id or "-"),
+            unit=data.unit or "-",
+            role=t.plain(f"role.{data.role}"),
+            language=data.language,
+            since=t.date(views.local(context.deps, data.created_at).date()),
+            innovations=data.innovations,
+        )
+        button = Button(t.plain("privacy.erase"), "me:erase")
+    await show(update, context, [Screen(text, [[button]])])
+
+
+async def erase(update: Update, context: BotContext) -> None:
+    """Ask to confirm, then erase the user's personal data and tell the admins."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    outcome = Outcome()
+    async with unit_of_work(context) as session:
+        user = await current_user(session, update, context)
+        t = translator(context, user)
+        if query.data == "me:erase":
+            buttons = [
+                [
+                    Button(t.plain("privacy.erase_yes"), "me:erase-yes"),
+                    Button(t.plain("reg.delete_no"), "me:erase-no"),
+                ]
+            ]
+            outcome.screens = [Screen(t("privacy.erase_confirm"), buttons)]
+        elif query.data == "me:erase-yes" and user.deleted_at is None:
+            person_id = user.id
+            await people.erase_personal_data(session, user, now=context.deps.clock.now())
+            outcome.screens = [Screen(t("privacy.erased"))]
+            for admin in await people.admins(session):
+                if admin.telegram_id is not None:
+                    ta = context.deps.translator(admin.language)
+                    text = ta("privacy.admin_notice", id=str(person_id))
+                    outcome.notices.append(Notice(admin.telegram_id, Screen(text)))
+        elif query.data == "me:erase-no":
+            outcome.screens = [Screen(t("privacy.kept"))]
+        else:
+            outcome.notice = t("common.stale")
+    await query.answer(outcome.notice)
+    await reply(update, context, outcome)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    """Add this module's handlers."""
+    app.add_handler(CommandHandler(["undang", "invite"], invite))
+    app.add_handler(CommandHandler(["pengguna", "users"], users))
+    app.add_handler(CommandHandler(["dataku", "mydata"], my_data))
+    app.add_handler(CallbackQueryHandler(users_page, pattern=r"^pg:users:\d+$"))
+    app.add_handler(CallbackQueryHandler(user_card, pattern=r"^(us|ur):"))
+    app.add_handler(CallbackQueryHandler(erase, pattern=r"^me:"))

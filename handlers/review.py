@@ -1,0 +1,106 @@
+"""/antrian and the review decisions: verify, return with comments, stop."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot import views
+from bot.context import BotContext
+from bot.forms import runner
+from bot.forms.definitions import REVIEW_RETURN, REVIEW_STOP
+from bot.forms.engine import Outcome, Screen
+from bot.i18n import Translator
+from bot.render import show
+from handlers.common import (
+    current_user,
+    onboarding_gate,
+    reply,
+    role_refusal,
+    translator,
+    unit_of_work,
+)
+from models.services import review
+from models.tables import Role, User
+
+PER_PAGE = 10
+REVIEWERS = (Role.VERIFIKATOR, Role.ADMIN)
+
+
+async def queue_screen(session: AsyncSession, t: Translator, user: User, page: int) -> Screen:
+    """Return one page of the review queue, oldest first."""
+    result = await review.queue(session, reviewer=user, page=page, per_page=PER_PAGE)
+    if not result.total:
+        return Screen(t("review.queue_empty"))
+    items = [(views.item_label(t, i), f"st:{i.id}") for i in result.items]
+    title = t("review.queue_title", total=result.total)
+    return views.paged_list(t, title, items, page=result.page, pages=result.pages, list_key="queue")
+
+
+async def queue(update: Update, context: BotContext) -> None:
+    """Show the review queue (verifikator: the unit's; admin: all)."""
+    async with unit_of_work(context) as session:
+        user = await current_user(session, update, context)
+        t = translator(context, user)
+        screens = await onboarding_gate(session, context, user) or role_refusal(
+            user, *REVIEWERS, t=t
+        )
+        if screens is None:
+            screens = [await queue_screen(session, t, user, 0)]
+    await show(update, context, screens)
+
+
+async def queue_page(update: Update, context: BotContext) -> None:
+    """Show another page of the queue."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    page = int(query.data.rsplit(":", 1)[1])
+    async with unit_of_work(context) as session:
+        user = await current_user(session, update, context)
+        t = translator(context, user)
+        refused = role_refusal(user, *REVIEWERS, t=t)
+        screen = refused[0] if refused else await queue_screen(session, t, user, page)
+    screen.edit = refused is None
+    await query.answer()
+    await show(update, context, [screen])
+
+
+async def decide(update: Update, context: BotContext) -> None:
+    """Verify at once, or start the return / stop flow that asks for the words."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    _, action, raw_id = query.data.split(":", 2)
+    outcome = Outcome()
+    async with unit_of_work(context) as session:
+        user = await current_user(session, update, context)
+        t = translator(context, user)
+        try:
+            innovation = await review.lock_for_review(
+                session, reviewer=user, innovation_id=int(raw_id) if raw_id.isdigit() else 0
+            )
+        except review.NotAllowed:
+            outcome.notice = t("common.stale")
+        else:
+            if action == "v":
+                review.verify(session, innovation, reviewer=user, now=context.deps.clock.now())
+                outcome.notices = await views.decision_notices(session, context.deps, innovation)
+                outcome.screens = [Screen(t("review.verified_done", code=innovation.code or ""))]
+            elif action in ("k", "h"):
+                flow = REVIEW_RETURN if action == "k" else REVIEW_STOP
+                intro = Screen(t(f"review.{flow.name}_intro", code=innovation.code or ""))
+                prompt = await runner.begin(
+                    session, context.deps, user, flow, target_id=innovation.id
+                )
+                outcome.screens = [intro, *prompt]
+            else:
+                outcome.notice = t("common.stale")
+    await query.answer(outcome.notice)
+    await reply(update, context, outcome)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    """Add this module's handlers."""
+    app.add_handler(CommandHandler(["antrian", "queue"], queue))
+    app.add_handler(CallbackQueryHandler(queue_page, pattern=r"^pg:queue:\d+$"))
+    app.add_handler(CallbackQueryHandler(decide, pattern=r"^rv:[a-z]+:"))
