@@ -82,7 +82,7 @@ async def lock_for_review(
     session: AsyncSession, *, reviewer: User, innovation_id: int
 ) -> Innovation:
     """Load a submitted innovation for a decision, refusing if not allowed or not submitted."""
-    stmt = select(Innovation).where(Innovation.id == innovation_id).with_for_update()
+    stmt = select(Innovation).where(Innovation.id == innovation_id).with_for_update(of=Innovation)
     innovation = (await session.execute(stmt)).unique().scalar_one_or_none()
     if innovation is None or innovation.status != Status.DIAJUKAN:
         raise NotAllowed("not submitted")
