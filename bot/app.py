@@ -15,11 +15,24 @@ from bot.i18n import load_catalogs
 from bot.settings import Settings
 from bot.updates import PerChatUpdateProcessor
 from bot.views import ROLE_COMMANDS
-from handlers import errors, flow, people, registration, review, start, status
+from handlers import (
+    errors,
+    evaluator,
+    flow,
+    lists,
+    people,
+    registration,
+    review,
+    start,
+    status,
+)
+from handlers import monev as monev_handlers
+from handlers import schedule as schedule_handlers
 from models import db
 from models.clock import Clock, SystemClock
 from models.masterdata import load_master_data, load_unit_file
 from models.services import units as unit_service
+from scheduler import sweep
 
 log = logging.getLogger(__name__)
 DATA_DIR = Path(__file__).parent / "data"
@@ -71,6 +84,7 @@ def build_application(
         t_en = deps.translator("en")
         commands_en = [BotCommand(c, t_en.plain(f"command.{c}")) for c in COMMANDS]
         await app.bot.set_my_commands(commands_en, language_code="en")
+        sweep.schedule(app, deps)
 
     async def post_shutdown(_app: Application) -> None:  # type: ignore[type-arg]
         await close_database(deps)
@@ -92,6 +106,13 @@ def build_application(
     status.register(app)
     review.register(app)
     people.register(app)
+    lists.register(
+        app,
+        {"mine": status.mine_screen, "queue": review.queue_screen, "users": people.users_screen},
+    )
+    evaluator.register(app)
+    monev_handlers.register(app)
+    schedule_handlers.register(app)
     flow.register(app)
     errors.register(app)
     return app

@@ -11,11 +11,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot import logging_setup
-from bot.app import EXAMPLE_UNITS, build_application
+from bot.app import EXAMPLE_UNITS, build_application, close_database, make_deps, open_database
 from bot.settings import Settings, SettingsError, load_settings
 from models import db
 from models.masterdata import load_unit_file
 from models.services import units as unit_service
+from models.tables import Status
 
 log = logging.getLogger("bot")
 
@@ -28,6 +29,14 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="run the bot against Telegram (needs TELEGRAM_BOT_TOKEN)")
     sub.add_parser("demo", help="chat with the bot in this terminal, no token needed")
     sub.add_parser("migrate", help="bring the database schema up to date")
+    export = sub.add_parser("export", help="export innovations in IID column order")
+    export.add_argument("--format", choices=("xlsx", "csv"), default="xlsx")
+    export.add_argument("--out", type=Path, required=True, help="file to write")
+    export.add_argument("--status", choices=[s.value for s in Status])
+    export.add_argument("--unit", help="unit code, e.g. DINKES")
+    export.add_argument("--year", type=int, help="year of registration")
+    export.add_argument("--files", type=Path, help="also write the evidence files to this zip")
+    export.add_argument("--lang", choices=("id", "en"), default="id")
     units = sub.add_parser("units", help="manage the unit list")
     units_sub = units.add_subparsers(dest="units_command", required=True)
     units_import = units_sub.add_parser("import", help="import units from a YAML or CSV file")
@@ -53,6 +62,36 @@ async def _import_units(settings: Settings, path: Path) -> str:
     finally:
         await engine.dispose()
     return f"units: {result.added} added, {result.updated} updated, {result.unchanged} unchanged"
+
+
+async def _export(settings: Settings, args: argparse.Namespace) -> str:
+    from tqdm import tqdm
+
+    from bot import exports
+    from models.services.export import Filters, count_innovations
+
+    deps = make_deps(settings)
+    filters = Filters(status=args.status, unit_code=args.unit, year=args.year)
+    t = deps.translator(args.lang)
+    await open_database(deps)
+    try:
+        async with db.transaction(deps.session_factory()) as session:
+            total = await count_innovations(session, viewer=None, filters=filters)
+            with tqdm(total=total, unit="inovasi", disable=total < 200) as bar:
+                build = exports.build_csv if args.format == "csv" else exports.build_xlsx
+                content = await build(
+                    session, deps, t, viewer=None, filters=filters, progress=bar.update
+                )
+            args.out.write_bytes(content)
+            message = f"{total} innovations written to {args.out}"
+            if args.files:
+                count = await exports.write_evidence_zip(
+                    session, deps, viewer=None, filters=filters, out=args.files
+                )
+                message += f"; {count} evidence files written to {args.files}"
+    finally:
+        await close_database(deps)
+    return message
 
 
 def _run(settings: Settings) -> None:
@@ -121,6 +160,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             logging_setup.configure()
             asyncio.run(_check_database(settings))
             print("database is up to date")
+        elif args.command == "export":
+            logging_setup.configure(logging.WARNING)
+            print(asyncio.run(_export(settings, args)))
         elif args.command == "units":
             logging_setup.configure(logging.WARNING)
             print(asyncio.run(_import_units(settings, args.file)))

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import zoneinfo
+from datetime import time
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/inovasi.db"
@@ -36,6 +37,24 @@ class Settings(BaseSettings):
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     port: int = Field(default=8443, ge=1, le=65535)
+    # Monev calendar and reminders (design section 6).
+    monev_cadence_months: int = 3
+    monev_due_days: int = Field(default=10, ge=0, le=90)
+    reminder_days_before: Annotated[list[int], NoDecode] = Field(default=[7, 3, 1, 0])
+    reminder_days_overdue: Annotated[list[int], NoDecode] = Field(default=[1, 3, 7])
+    escalate_verifier_days: int = Field(default=3, ge=0, le=365)
+    escalate_admin_days: int = Field(default=7, ge=0, le=365)
+    working_hours_start: time = time(8, 0)
+    working_hours_end: time = time(16, 0)
+    working_days: Annotated[list[int], NoDecode] = Field(default=[1, 2, 3, 4, 5])
+    extension_day_options: Annotated[list[int], NoDecode] = Field(default=[7, 14, 30])
+    reminder_sweep_seconds: int = Field(default=60, ge=0, le=3600)
+    reminder_claim_seconds: int = Field(default=300, ge=10, le=86400)
+    reminder_batch_size: int = Field(default=100, ge=1, le=1000)
+    send_rate_per_second: float = Field(default=25.0, gt=0, le=1000)
+    send_chat_interval_seconds: float = Field(default=1.0, ge=0, le=60)
+    send_max_retries: int = Field(default=3, ge=0, le=10)
+    send_retry_backoff_seconds: float = Field(default=1.0, ge=0, le=60)
 
     @field_validator("admin_telegram_ids", mode="before")
     @classmethod
@@ -80,6 +99,61 @@ class Settings(BaseSettings):
         if value and not value.startswith("https://"):
             raise ValueError("must start with https://")
         return value or None
+
+    @field_validator(
+        "reminder_days_before",
+        "reminder_days_overdue",
+        "working_days",
+        "extension_day_options",
+        mode="before",
+    )
+    @classmethod
+    def _split_numbers(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            parts = [p for p in value.replace(";", ",").replace(" ", ",").split(",") if p]
+            try:
+                return [int(p) for p in parts]
+            except ValueError:
+                raise ValueError("use whole numbers separated by commas, e.g. 7,3,1,0") from None
+        if isinstance(value, int):
+            return [value]
+        return value
+
+    @field_validator("reminder_days_before", "reminder_days_overdue")
+    @classmethod
+    def _reminder_days(cls, value: list[int]) -> list[int]:
+        if any(day < 0 or day > 365 for day in value):
+            raise ValueError("days must be between 0 and 365")
+        return sorted(set(value), reverse=True)
+
+    @field_validator("working_days")
+    @classmethod
+    def _weekdays(cls, value: list[int]) -> list[int]:
+        if not value or any(day < 1 or day > 7 for day in value):
+            raise ValueError("use weekday numbers 1 (Monday) to 7 (Sunday), e.g. 1,2,3,4,5")
+        return sorted(set(value))
+
+    @field_validator("extension_day_options")
+    @classmethod
+    def _extension_days(cls, value: list[int]) -> list[int]:
+        if not value or any(day < 1 or day > 365 for day in value):
+            raise ValueError("use one or more numbers of days between 1 and 365")
+        return sorted(set(value))
+
+    @field_validator("monev_cadence_months")
+    @classmethod
+    def _cadence(cls, value: int) -> int:
+        if value not in (1, 2, 3, 4, 6, 12):
+            raise ValueError("use 1, 2, 3, 4, 6 or 12 months (3 = quarterly)")
+        return value
+
+    @field_validator("working_hours_end")
+    @classmethod
+    def _end_after_start(cls, value: time, info: ValidationInfo) -> time:
+        start = info.data.get("working_hours_start")
+        if start is not None and value <= start:
+            raise ValueError("must be later than WORKING_HOURS_START")
+        return value
 
     def require_token(self) -> SecretStr:
         """Return the bot token or raise a one-line error saying how to get one."""

@@ -288,13 +288,12 @@ def paged_list(
     return Screen(title, rows)
 
 
+_EVERYONE = (
+    "start", "baru", "draf", "inovasiku", "status", "monev", "jadwal", "batal", "dataku", "bahasa",
+)  # fmt: skip
+_REVIEW = ("antrian", "statistik", "ekspor")
 ROLE_COMMANDS = {
-    "pengusul": ("start", "baru", "draf", "inovasiku", "status", "batal", "dataku", "bantuan"),
-    "verifikator": (
-        "start", "baru", "draf", "inovasiku", "status", "antrian", "batal", "dataku", "bantuan",
-    ),
-    "admin": (
-        "start", "baru", "draf", "inovasiku", "status", "antrian", "undang", "pengguna",
-        "batal", "dataku", "bantuan",
-    ),
-}  # fmt: skip
+    "pengusul": (*_EVERYONE, "bantuan"),
+    "verifikator": (*_EVERYONE, *_REVIEW, "bantuan"),
+    "admin": (*_EVERYONE, *_REVIEW, "tenggat", "undang", "pengguna", "bantuan"),
+}

@@ -50,14 +50,15 @@ def translator(context: BotContext, user: User) -> Translator:
 
 
 async def onboarding_gate(
-    session: AsyncSession, context: BotContext, user: User
+    session: AsyncSession, context: BotContext, user: User, *roles: Role
 ) -> list[Screen] | None:
-    """Return what to show instead when the user has not finished onboarding."""
-    if user.onboarded:
-        return None
+    """Return what to show instead when the user has not finished onboarding or, when
+    ``roles`` are given, has none of them."""
     t = translator(context, user)
-    prompt = await runner.start_onboarding(session, context.deps, user)
-    return [Screen(t("common.onboarding_first")), *prompt]
+    if not user.onboarded:
+        prompt = await runner.start_onboarding(session, context.deps, user)
+        return [Screen(t("common.onboarding_first")), *prompt]
+    return role_refusal(user, *roles, t=t) if roles else None
 
 
 def role_refusal(user: User, *roles: Role, t: Translator) -> list[Screen] | None:

@@ -25,8 +25,6 @@ async def on_error(update: object, context: BotContext) -> None:
     lang = pick_language(user.language_code if user else None, "id")
     text = context.deps.translator(lang)("common.error")
     try:
-        if update.callback_query:
-            await update.callback_query.answer()
         await context.bot.send_message(update.effective_chat.id, text, parse_mode=ParseMode.HTML)
     except TelegramError:
         log.warning("could not tell chat %s about the failure", update.effective_chat.id)

@@ -17,7 +17,6 @@ from handlers.common import (
     current_user,
     onboarding_gate,
     reply,
-    role_refusal,
     translator,
     unit_of_work,
 )
@@ -31,17 +30,16 @@ async def invite(update: Update, context: BotContext) -> None:
     """Start the invite flow (admins only)."""
     async with unit_of_work(context) as session:
         user = await current_user(session, update, context)
-        t = translator(context, user)
-        screens = await onboarding_gate(session, context, user) or role_refusal(
-            user, Role.ADMIN, t=t
-        )
+        screens = await onboarding_gate(session, context, user, Role.ADMIN)
         if screens is None:
             screens = await runner.begin(session, context.deps, user, INVITE)
     await show(update, context, screens)
 
 
-async def users_screen(session: AsyncSession, t: Translator, page: int) -> Screen:
-    """Return one page of the user list."""
+async def users_screen(session: AsyncSession, t: Translator, user: User, page: int) -> Screen:
+    """Return one page of the user list (only for admins)."""
+    if user.role != Role.ADMIN:
+        return Screen(t("common.admin_only"))
     result = await people.list_users(session, page=page, per_page=PER_PAGE)
     items = [
         (
@@ -59,27 +57,10 @@ async def users(update: Update, context: BotContext) -> None:
     async with unit_of_work(context) as session:
         user = await current_user(session, update, context)
         t = translator(context, user)
-        screens = await onboarding_gate(session, context, user) or role_refusal(
-            user, Role.ADMIN, t=t
-        )
+        screens = await onboarding_gate(session, context, user, Role.ADMIN)
         if screens is None:
-            screens = [await users_screen(session, t, 0)]
+            screens = [await users_screen(session, t, user, 0)]
     await show(update, context, screens)
-
-
-async def users_page(update: Update, context: BotContext) -> None:
-    """Show another page of the user list."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    page = int(query.data.rsplit(":", 1)[1])
-    async with unit_of_work(context) as session:
-        user = await current_user(session, update, context)
-        t = translator(context, user)
-        refused = role_refusal(user, Role.ADMIN, t=t)
-        screen = refused[0] if refused else await users_screen(session, t, page)
-    screen.edit = refused is None
-    await query.answer()
-    await show(update, context, [screen])
 
 
 async def user_card(update: Update, context: BotContext) -> None:
@@ -174,6 +155,5 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler(["undang", "invite"], invite))
     app.add_handler(CommandHandler(["pengguna", "users"], users))
     app.add_handler(CommandHandler(["dataku", "mydata"], my_data))
-    app.add_handler(CallbackQueryHandler(users_page, pattern=r"^pg:users:\d+$"))
     app.add_handler(CallbackQueryHandler(user_card, pattern=r"^(us|ur):"))
     app.add_handler(CallbackQueryHandler(erase, pattern=r"^me:"))

@@ -17,11 +17,11 @@ from handlers.common import (
     current_user,
     onboarding_gate,
     reply,
-    role_refusal,
     translator,
     unit_of_work,
 )
-from models.services import review
+from models.policy import Policy
+from models.services import monev, review
 from models.tables import Role, User
 
 PER_PAGE = 10
@@ -29,7 +29,9 @@ REVIEWERS = (Role.VERIFIKATOR, Role.ADMIN)
 
 
 async def queue_screen(session: AsyncSession, t: Translator, user: User, page: int) -> Screen:
-    """Return one page of the review queue, oldest first."""
+    """Return one page of the review queue, oldest first (only for reviewers)."""
+    if user.role not in REVIEWERS:
+        return Screen(t("common.reviewer_only"))
     result = await review.queue(session, reviewer=user, page=page, per_page=PER_PAGE)
     if not result.total:
         return Screen(t("review.queue_empty"))
@@ -43,27 +45,10 @@ async def queue(update: Update, context: BotContext) -> None:
     async with unit_of_work(context) as session:
         user = await current_user(session, update, context)
         t = translator(context, user)
-        screens = await onboarding_gate(session, context, user) or role_refusal(
-            user, *REVIEWERS, t=t
-        )
+        screens = await onboarding_gate(session, context, user, *REVIEWERS)
         if screens is None:
             screens = [await queue_screen(session, t, user, 0)]
     await show(update, context, screens)
-
-
-async def queue_page(update: Update, context: BotContext) -> None:
-    """Show another page of the queue."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    page = int(query.data.rsplit(":", 1)[1])
-    async with unit_of_work(context) as session:
-        user = await current_user(session, update, context)
-        t = translator(context, user)
-        refused = role_refusal(user, *REVIEWERS, t=t)
-        screen = refused[0] if refused else await queue_screen(session, t, user, page)
-    screen.edit = refused is None
-    await query.answer()
-    await show(update, context, [screen])
 
 
 async def decide(update: Update, context: BotContext) -> None:
@@ -83,7 +68,10 @@ async def decide(update: Update, context: BotContext) -> None:
             outcome.notice = t("common.stale")
         else:
             if action == "v":
-                review.verify(session, innovation, reviewer=user, now=context.deps.clock.now())
+                now = context.deps.clock.now()
+                review.verify(session, innovation, reviewer=user, now=now)
+                policy = Policy.from_settings(context.deps.settings)
+                await monev.open_monev_periods(session, innovation, now=now, policy=policy)
                 outcome.notices = await views.decision_notices(session, context.deps, innovation)
                 outcome.screens = [Screen(t("review.verified_done", code=innovation.code or ""))]
             elif action in ("k", "h"):
@@ -102,5 +90,4 @@ async def decide(update: Update, context: BotContext) -> None:
 def register(app: Application) -> None:  # type: ignore[type-arg]
     """Add this module's handlers."""
     app.add_handler(CommandHandler(["antrian", "queue"], queue))
-    app.add_handler(CallbackQueryHandler(queue_page, pattern=r"^pg:queue:\d+$"))
     app.add_handler(CallbackQueryHandler(decide, pattern=r"^rv:[a-z]+:"))

@@ -63,19 +63,6 @@ async def mine(update: Update, context: BotContext) -> None:
     await show(update, context, screens)
 
 
-async def mine_page(update: Update, context: BotContext) -> None:
-    """Show another page of /inovasiku."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    page = int(query.data.rsplit(":", 1)[1])
-    async with unit_of_work(context) as session:
-        user = await current_user(session, update, context)
-        screen = await mine_screen(session, translator(context, user), user, page)
-    screen.edit = True
-    await query.answer()
-    await show(update, context, [screen])
-
-
 async def open_by_code(
     session: AsyncSession, context: BotContext, user: User, code: str
 ) -> list[Screen]:
@@ -125,5 +112,4 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     """Add this module's handlers."""
     app.add_handler(CommandHandler(["inovasiku", "mine"], mine))
     app.add_handler(CommandHandler("status", status_command))
-    app.add_handler(CallbackQueryHandler(mine_page, pattern=r"^pg:mine:\d+$"))
     app.add_handler(CallbackQueryHandler(open_card, pattern=r"^st:"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -22,7 +22,9 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -33,12 +35,33 @@ NAMING = {
 }
 
 
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware timestamp, stored in UTC; SQLite gives it back aware too."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Store in UTC; naive times are refused."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Return an aware UTC time."""
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
 class Base(DeclarativeBase):
     """Base of every table."""
 
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map: ClassVar[dict[Any, Any]] = {
-        datetime: DateTime(timezone=True),
+        datetime: UTCDateTime(),
         dict[str, Any]: JSON,
     }
 
@@ -227,3 +250,188 @@ class UserEvent(Base):
     at: Mapped[datetime]
     kind: Mapped[str] = mapped_column(String(32))
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+# -- Monev calendar and reminders (design section 6) ------------------------------------------
+
+
+class DeadlineKind(enum.StrEnum):
+    """What a deadline asks for."""
+
+    MONEV = "monev"
+    CAMPAIGN = "campaign"
+
+
+class DeadlineStatus(enum.StrEnum):
+    """Whether a deadline still needs reminders."""
+
+    OPEN = "open"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class ReminderStatus(enum.StrEnum):
+    """Where a reminder row is on its way from planned to delivered."""
+
+    PENDING = "pending"
+    CLAIMED = "claimed"
+    SENT = "sent"
+    SKIPPED = "skipped"
+    CANCELLED = "cancelled"
+    UNREACHABLE = "unreachable"
+    FAILED = "failed"
+
+
+class ReminderRole(enum.StrEnum):
+    """Why the recipient gets the reminder."""
+
+    OWNER = "owner"
+    VERIFIER = "verifier"
+    ADMIN = "admin"
+
+
+class Campaign(Base):
+    """An evaluation deadline set by an admin (e.g. "IID 2027: profiles complete by 23 Aug")."""
+
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    due_date: Mapped[date] = mapped_column(Date)
+    scope: Mapped[str] = mapped_column(String(16), default="incomplete")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    cancelled_at: Mapped[datetime | None]
+    cancelled_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class Deadline(Base):
+    """One thing an innovation's owner must deliver by a date: a monev report or a campaign.
+
+    ``key`` names the deadline for good (``monev:<innovation>:<period start>`` or
+    ``campaign:<campaign>:<innovation>``); moving the date bumps ``revision``.
+    """
+
+    __tablename__ = "deadlines"
+    __table_args__ = (Index("ix_deadlines_status_due", "status", "due_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    innovation_id: Mapped[int] = mapped_column(
+        ForeignKey("innovations.id", ondelete="CASCADE"), index=True
+    )
+    campaign_id: Mapped[int | None] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    period_start: Mapped[date | None] = mapped_column(Date)
+    period_end: Mapped[date | None] = mapped_column(Date)
+    due_date: Mapped[date] = mapped_column(Date)
+    original_due_date: Mapped[date] = mapped_column(Date)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[str] = mapped_column(String(16), default=DeadlineStatus.OPEN)
+    created_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+
+    innovation: Mapped[Innovation] = relationship(lazy="joined")
+    campaign: Mapped[Campaign | None] = relationship(lazy="joined")
+
+
+class Reminder(Base):
+    """One reminder to one person about one deadline; unique per (deadline, revision, offset,
+    recipient), so it is planned, claimed and sent exactly once."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        UniqueConstraint(
+            "deadline_id", "revision", "offset_days", "recipient_id", name="uq_reminders_key"
+        ),
+        Index("ix_reminders_status_send_after", "status", "send_after"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deadline_id: Mapped[int] = mapped_column(ForeignKey("deadlines.id", ondelete="CASCADE"))
+    revision: Mapped[int] = mapped_column(Integer)
+    offset_days: Mapped[int] = mapped_column(Integer)
+    recipient_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(16), default=ReminderRole.OWNER)
+    send_after: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default=ReminderStatus.PENDING)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime | None]
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+
+    deadline: Mapped[Deadline] = relationship(lazy="joined")
+    recipient: Mapped[User] = relationship(lazy="joined")
+
+
+class ExtensionRequest(Base):
+    """An owner's request to move a deadline, decided by the unit's verifikator."""
+
+    __tablename__ = "extension_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deadline_id: Mapped[int] = mapped_column(
+        ForeignKey("deadlines.id", ondelete="CASCADE"), index=True
+    )
+    revision: Mapped[int] = mapped_column(Integer)
+    requested_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    days: Mapped[int] = mapped_column(Integer)
+    old_due_date: Mapped[date] = mapped_column(Date)
+    new_due_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    requested_at: Mapped[datetime]
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+
+    deadline: Mapped[Deadline] = relationship(lazy="joined")
+
+
+class MonevReport(Base):
+    """A monitoring and evaluation report for one period of a verified innovation."""
+
+    __tablename__ = "monev_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deadline_id: Mapped[int] = mapped_column(
+        ForeignKey("deadlines.id", ondelete="CASCADE"), unique=True
+    )
+    innovation_id: Mapped[int] = mapped_column(
+        ForeignKey("innovations.id", ondelete="CASCADE"), index=True
+    )
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(16))
+    stop_reason: Mapped[str | None] = mapped_column(Text)
+    beneficiaries: Mapped[int] = mapped_column(BigInteger)
+    results: Mapped[str] = mapped_column(Text)
+    obstacles: Mapped[str | None] = mapped_column(Text)
+    next_steps: Mapped[str | None] = mapped_column(Text)
+    submitted_at: Mapped[datetime]
+
+    evidence: Mapped[list[MonevEvidence]] = relationship(
+        lazy="selectin", order_by="MonevEvidence.id", cascade="all, delete-orphan"
+    )
+
+
+class MonevEvidence(Base):
+    """An evidence file of a monev report, stored under FILES_DIR."""
+
+    __tablename__ = "monev_evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("monev_reports.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    filename: Mapped[str] = mapped_column(String(255))
+    mime_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    path: Mapped[str] = mapped_column(String(500))
+    telegram_file_unique_id: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime]

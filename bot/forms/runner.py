@@ -26,6 +26,7 @@ from bot.forms.flows import (
     StopHost,
     UserRoleHost,
 )
+from bot.forms.monev import CAMPAIGN, MONEV, campaign_host, monev_host
 from models.services import flows as flow_states
 from models.services import innovations as inno
 from models.tables import FlowState, Status, User
@@ -69,6 +70,8 @@ HOSTS: dict[str, HostFactory] = {
     REVIEW_STOP.name: _innovation_review_host,
     INVITE.name: _invite_host,
     USER_ROLE.name: _user_role_host,
+    MONEV.name: monev_host,
+    CAMPAIGN.name: campaign_host,
 }
 
 

@@ -70,3 +70,30 @@ def test_demo_chats_in_the_terminal_without_a_token() -> None:
     assert "Akun Anda siap" in out
     assert "Langkah 2/" in out and "Perangkat daerah" in out
     assert "Traceback" not in out + result.stderr
+
+
+def test_export_from_the_command_line(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}", "FILES_DIR": str(tmp_path)}
+    out = tmp_path / "inovasi.xlsx"
+    result = run_cli(
+        "export",
+        "--format",
+        "xlsx",
+        "--out",
+        str(out),
+        "--files",
+        str(tmp_path / "bukti.zip"),
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        f"0 innovations written to {out}; 0 evidence files written to {tmp_path / 'bukti.zip'}"
+    )
+    assert out.read_bytes()[:2] == b"PK"
+    result = run_cli(
+        "export", "--format", "csv", "--out", str(tmp_path / "x.csv"), "--status", "draf", env=env
+    )
+    assert result.returncode == 0
+    assert (
+        (tmp_path / "x.csv").read_text(encoding="utf-8-sig").startswith("Kode,Status,Nama inovasi")
+    )

@@ -1,0 +1,188 @@
+"""XLSX and CSV exports in the IID profile's column order, and the evidence zip."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.deps import Deps
+from bot.forms.definitions import REGISTRATION
+from bot.i18n import Translator
+from bot.views import local, option_labels
+from models.services import export as data
+from models.services import innovations as inno
+from models.tables import Innovation, Unit, User
+
+Progress = Callable[[int], object]
+PROFILE_KEYS = [s.key for s in REGISTRATION.steps]
+
+
+class Labels:
+    """Option labels (units and master data) looked up once per export."""
+
+    def __init__(self, by_source: dict[str, dict[str, str]], owners: dict[int, str]) -> None:
+        self.by_source = by_source
+        self.owners = owners
+
+    @classmethod
+    async def load(cls, session: AsyncSession, deps: Deps, t: Translator) -> Labels:
+        """Collect every label an export needs."""
+        sources = {s.options for s in REGISTRATION.steps if s.options}
+        by_source = {src: await option_labels(session, deps, src) for src in sources}
+        rows = await session.execute(select(User.id, User.name, User.deleted_at))
+        owners = {
+            uid: (name if name and deleted is None else t.plain("people.erased"))
+            for uid, name, deleted in rows
+        }
+        return cls(by_source, owners)
+
+
+def headers(t: Translator) -> list[str]:
+    """Return the innovation sheet's column titles: code and status, then the IID profile."""
+    return [
+        t.plain("export.code"),
+        t.plain("export.status"),
+        *(t.plain(f"reg.{k}.label") for k in PROFILE_KEYS),
+        t.plain("export.completeness"),
+        t.plain("export.owner"),
+        t.plain("export.submitted_at"),
+    ]
+
+
+def innovation_row(innovation: Innovation, labels: Labels, t: Translator, deps: Deps) -> list[Any]:
+    """Return one innovation's cells: labels instead of keys, real dates, plain text."""
+    answers = inno.answers_of(innovation)
+    cells: list[Any] = [innovation.code or "", t.plain(f"status.{innovation.status}")]
+    for step in REGISTRATION.steps:
+        value = answers.get(step.key)
+        names = labels.by_source.get(step.options or "", {})
+        if step.key == "unit_id":
+            cells.append(names.get(str(value), "") if value is not None else "")
+        elif isinstance(value, list):
+            cells.append("; ".join(names.get(str(v), str(v)) for v in value))
+        elif isinstance(value, dict):
+            text = value.get("text") or ""
+            if value.get("lat") is not None:
+                text = f"{value['lat']}, {value['lon']}"
+            cells.append(text)
+        elif step.options and value is not None:
+            cells.append(names.get(str(value), str(value)))
+        else:
+            cells.append(value if value is not None else "")
+    check = inno.profile_completeness(innovation)
+    submitted = innovation.submitted_at
+    cells += [
+        check.percent,
+        labels.owners.get(innovation.owner_id, ""),
+        local(deps, submitted).replace(tzinfo=None) if submitted else "",
+    ]
+    return cells
+
+
+def _cell(sheet: WriteOnlyWorksheet, value: Any) -> Cell:
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"  # text that looks like a formula stays text
+    if isinstance(value, datetime):
+        cell.number_format = "yyyy-mm-dd hh:mm"
+    elif isinstance(value, date):
+        cell.number_format = "yyyy-mm-dd"
+    return cell
+
+
+async def build_xlsx(
+    session: AsyncSession,
+    deps: Deps,
+    t: Translator,
+    *,
+    viewer: User | None,
+    filters: data.Filters,
+    progress: Progress | None = None,
+    extra_sheets: list[tuple[str, list[str], list[list[Any]]]] | None = None,
+) -> bytes:
+    """Return a workbook: the innovations sheet, then any extra sheets."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(t.plain("export.sheet_innovations"))
+    sheet.append(headers(t))
+    labels = await Labels.load(session, deps, t)
+    async for innovation in data.stream_innovations(session, viewer=viewer, filters=filters):
+        sheet.append([_cell(sheet, v) for v in innovation_row(innovation, labels, t, deps)])
+        if progress:
+            progress(1)
+    for title, columns, rows in extra_sheets or []:
+        extra = workbook.create_sheet(title)
+        extra.append(columns)
+        for row in rows:
+            extra.append([_cell(extra, v) for v in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _looks_like_formula(value: str) -> bool:
+    if value.startswith(("=", "@")):
+        return True
+    return value.startswith(("+", "-")) and len(value) > 1 and not value[1].isdigit()
+
+
+def _csv_safe(value: Any) -> Any:
+    if isinstance(value, str) and _looks_like_formula(value):
+        return "'" + value  # keep spreadsheet programs from running it as a formula
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+async def build_csv(
+    session: AsyncSession,
+    deps: Deps,
+    t: Translator,
+    *,
+    viewer: User | None,
+    filters: data.Filters,
+    progress: Progress | None = None,
+) -> bytes:
+    """Return the innovations as UTF-8 CSV (with BOM, for spreadsheet programs)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(headers(t))
+    labels = await Labels.load(session, deps, t)
+    async for innovation in data.stream_innovations(session, viewer=viewer, filters=filters):
+        writer.writerow([_csv_safe(v) for v in innovation_row(innovation, labels, t, deps)])
+        if progress:
+            progress(1)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+async def write_evidence_zip(
+    session: AsyncSession, deps: Deps, *, viewer: User | None, filters: data.Filters, out: Path
+) -> int:
+    """Write every evidence file of the exported innovations into a zip; return the count."""
+    count = 0
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        async for innovation in data.stream_innovations(session, viewer=viewer, filters=filters):
+            folder = innovation.code or f"draf-{innovation.id}"
+            for n, attachment in enumerate(innovation.attachments, start=1):
+                source = deps.files_dir / attachment.path
+                if source.is_file():
+                    archive.write(source, f"{folder}/{n:02d}-{Path(attachment.filename).name}")
+                    count += 1
+    return count
+
+
+async def unit_codes(session: AsyncSession) -> list[str]:
+    """Return every unit code (for validating a filter)."""
+    return list((await session.execute(select(Unit.code))).scalars())

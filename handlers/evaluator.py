@@ -1,0 +1,229 @@
+"""Evaluator tools: /ekspor (XLSX or CSV), /statistik (text and chart), /bahasa."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InputFile, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot import charts, exports
+from bot.context import BotContext
+from bot.forms.engine import Button, Screen
+from bot.i18n import LANGUAGES, Translator
+from bot.render import show
+from handlers.common import (
+    current_user,
+    onboarding_gate,
+    role_refusal,
+    set_menu,
+    translator,
+    unit_of_work,
+)
+from models.services import export as data
+from models.tables import Role, Status, User
+
+REVIEWERS = (Role.VERIFIKATOR, Role.ADMIN)
+FORMATS = ("xlsx", "csv")
+BASIC_SERVICE_MINIMUM = 5
+
+
+def parse_export_args(args: list[str], unit_codes: list[str]) -> tuple[str, data.Filters] | None:
+    """Read ``[xlsx|csv] [status] [UNIT] [year]`` in any order; None if a word is unknown."""
+    fmt, status, unit, year = "xlsx", None, None, None
+    codes = {c.upper() for c in unit_codes}
+    for word in args:
+        low = word.lower()
+        if low in FORMATS:
+            fmt = low
+        elif low in tuple(Status):
+            status = low
+        elif low.isdigit() and len(low) == 4:
+            year = int(low)
+        elif word.upper() in codes:
+            unit = word.upper()
+        else:
+            return None
+    return fmt, data.Filters(status=status, unit_code=unit, year=year)
+
+
+async def _export_file(
+    session: AsyncSession, context: BotContext, user: User, fmt: str, filters: data.Filters
+) -> tuple[bytes, str, int]:
+    t = translator(context, user)
+    count = await data.count_innovations(session, viewer=user, filters=filters)
+    if fmt == "csv":
+        content = await exports.build_csv(session, context.deps, t, viewer=user, filters=filters)
+    else:
+        content = await exports.build_xlsx(session, context.deps, t, viewer=user, filters=filters)
+    stamp = context.deps.clock.now().strftime("%Y%m%d-%H%M")
+    return content, f"inovasi-{stamp}.{fmt}", count
+
+
+def export_menu(t: Translator, year: int) -> Screen:
+    """Return the export choices as buttons."""
+    rows = [
+        [
+            Button(t.plain("export.all_xlsx"), "ex:xlsx:-:-"),
+            Button(t.plain("export.all_csv"), "ex:csv:-:-"),
+        ],
+        [
+            Button(t.plain("export.verified_xlsx"), "ex:xlsx:terverifikasi:-"),
+            Button(t.plain("export.submitted_xlsx"), "ex:xlsx:diajukan:-"),
+        ],
+        [Button(t.plain("export.year_xlsx", year=year), f"ex:xlsx:-:{year}")],
+    ]
+    return Screen(t("export.menu"), rows)
+
+
+async def _send_export(
+    update: Update, context: BotContext, fmt: str, filters: data.Filters
+) -> None:
+    async with unit_of_work(context) as session:
+        user = await current_user(session, update, context)
+        t = translator(context, user)
+        refused = role_refusal(user, *REVIEWERS, t=t)
+        if refused is None:
+            content, filename, count = await _export_file(session, context, user, fmt, filters)
+    if refused is not None:
+        await show(update, context, refused)
+        return
+    assert update.effective_chat is not None
+    await context.bot.send_document(
+        update.effective_chat.id,
+        InputFile(content, filename=filename),
+        caption=t("export.caption", count=t.number(count)),
+    )
+
+
+async def export_command(update: Update, context: BotContext) -> None:
+    """Export innovations: /ekspor [xlsx|csv] [status] [UNIT] [year], or choose by buttons."""
+    async with unit_of_work(context) as session:
+        user = await current_user(session, update, context)
+        t = translator(context, user)
+        screens = await onboarding_gate(session, context, user, *REVIEWERS)
+        parsed = parse_export_args(context.args or [], await exports.unit_codes(session))
+        year = context.deps.clock.now().year
+    if screens is not None:
+        await show(update, context, screens)
+    elif not context.args:
+        await show(update, context, [export_menu(t, year)])
+    elif parsed is None:
+        await show(update, context, [Screen(t("export.usage"))])
+    else:
+        await _send_export(update, context, *parsed)
+
+
+async def export_button(update: Update, context: BotContext) -> None:
+    """Export with the filters of the pressed button."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    parts = query.data.split(":")
+    await query.answer()
+    if len(parts) != 4 or parts[1] not in FORMATS:
+        return
+    status = parts[2] if parts[2] in tuple(Status) else None
+    year = int(parts[3]) if parts[3].isdigit() else None
+    await _send_export(update, context, parts[1], data.Filters(status=status, year=year))
+
+
+def _counts(
+    t: Translator, counter: Counter[str], key_prefix: str | None, labels: dict[str, str]
+) -> str:
+    parts = []
+    for key, n in counter.most_common():
+        name = t.plain(f"{key_prefix}.{key}") if key_prefix else labels.get(key, key)
+        parts.append(f"{name} {t.number(n)}")
+    return " · ".join(parts) or "-"
+
+
+async def stats_command(update: Update, context: BotContext) -> None:
+    """Show counts by status, unit, tahapan, jenis and urusan, basic-service coverage, a chart."""
+    async with unit_of_work(context) as session:
+        user = await current_user(session, update, context)
+        t = translator(context, user)
+        screens = await onboarding_gate(session, context, user, *REVIEWERS)
+        if screens is None:
+            stats = await data.statistics(session, viewer=user)
+            master = context.deps.master
+            tahapan = {o.key: o.label for o in master.tahapan}
+            jenis = {o.key: o.label for o in master.jenis}
+            urusan = {o.key: o.label for o in master.urusan}
+            basic = [o for o in master.urusan if o.pelayanan_dasar]
+            missing = [o.label for o in basic if o.key not in stats.urusan_covered]
+            covered = len(basic) - len(missing)
+            coverage_key = (
+                "stats.coverage_ok" if covered >= BASIC_SERVICE_MINIMUM else "stats.coverage_low"
+            )
+            lines = [
+                t("stats.title", total=t.number(stats.total)),
+                t("stats.by_status", items=_counts(t, stats.by_status, "status", {})),
+                t("stats.by_tahapan", items=_counts(t, stats.by_tahapan, None, tahapan)),
+                t("stats.by_jenis", items=_counts(t, stats.by_jenis, None, jenis)),
+                t("stats.by_unit", items=_counts(t, stats.by_unit, None, {})),
+                t(
+                    "stats.by_urusan",
+                    items=_counts(t, Counter(dict(stats.by_urusan.most_common(8))), None, urusan),
+                ),
+                t(coverage_key, covered=covered, total=len(basic), minimum=BASIC_SERVICE_MINIMUM),
+            ]
+            if missing:
+                lines.append(t("stats.coverage_missing", items="; ".join(missing)))
+            text = "\n".join(lines)
+            chart = charts.unit_chart(
+                stats.by_unit,
+                {},
+                titles={
+                    "innovations": t.plain("stats.chart_innovations"),
+                    "compliance": t.plain("stats.chart_compliance"),
+                    "on_time": t.plain("stats.on_time"),
+                    "late": t.plain("stats.late"),
+                    "missing": t.plain("stats.missing"),
+                },
+            )
+    if screens is not None:
+        await show(update, context, screens)
+        return
+    await show(update, context, [Screen(text)])
+    assert update.effective_chat is not None
+    await context.bot.send_photo(
+        update.effective_chat.id,
+        InputFile(chart, filename="statistik.png"),
+        caption=t.plain("stats.chart_caption"),
+    )
+
+
+async def language_command(update: Update, context: BotContext) -> None:
+    """Offer the languages as buttons."""
+    async with unit_of_work(context) as session:
+        user = await current_user(session, update, context)
+        t = translator(context, user)
+    buttons = [[Button(t.plain(f"lang.{code}"), f"lang:{code}") for code in LANGUAGES]]
+    await show(update, context, [Screen(t("lang.choose"), buttons)])
+
+
+async def language_button(update: Update, context: BotContext) -> None:
+    """Switch the user's language."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    code = query.data.removeprefix("lang:")
+    async with unit_of_work(context) as session:
+        user = await current_user(session, update, context)
+        if code in LANGUAGES:
+            user.language = code
+        t = translator(context, user)
+        role = user.role
+    await query.answer()
+    await show(update, context, [Screen(t("lang.changed"))])
+    if update.effective_chat:
+        await set_menu(context, update.effective_chat.id, role, t.lang)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    """Add this module's handlers."""
+    app.add_handler(CommandHandler(["ekspor", "export"], export_command))
+    app.add_handler(CommandHandler(["statistik", "stats"], stats_command))
+    app.add_handler(CommandHandler(["bahasa", "language"], language_command))
+    app.add_handler(CallbackQueryHandler(export_button, pattern=r"^ex:"))
+    app.add_handler(CallbackQueryHandler(language_button, pattern=r"^lang:"))

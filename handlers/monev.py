@@ -1,0 +1,192 @@
+"""/monev (/report) and the buttons of reminders: fill in now, remind me tomorrow, ask for an
+extension (decided by the unit's verifikator)."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot.context import BotContext
+from bot.forms import runner
+from bot.forms.engine import Button, Notice, Outcome, Screen
+from bot.forms.monev import start_monev
+from bot.i18n import Translator
+from handlers.common import current_user, onboarding_gate, reply, translator, unit_of_work
+from models.policy import Policy
+from models.services import monev
+from models.tables import DeadlineKind, User
+from scheduler.messages import innovation_name, subject
+
+PREFIX = "mv:"
+
+
+async def report(update: Update, context: BotContext) -> None:
+    """Begin (or resume) the monev report."""
+    async with unit_of_work(context) as session:
+        user = await current_user(session, update, context)
+        screens = await onboarding_gate(session, context, user)
+        if screens is None:
+            screens = await start_monev(session, context.deps, user)
+            if screens is None:
+                screens = [Screen(translator(context, user)("monev.none"))]
+    await reply(update, context, Outcome(screens))
+
+
+def _int(raw: str) -> int:
+    return int(raw) if raw.isdigit() else 0
+
+
+def _refusal(t: Translator, error: monev.MonevError) -> str:
+    return t(f"monev.refused.{error.reason}")
+
+
+async def _fill(session: AsyncSession, context: BotContext, user: User, raw: str) -> Outcome:
+    t = translator(context, user)
+    try:
+        deadline = await monev.open_deadline_of(session, deadline_id=_int(raw), user=user)
+    except monev.MonevError as exc:
+        return Outcome(notice=_refusal(t, exc))
+    if deadline.kind == DeadlineKind.MONEV:
+        screens = await start_monev(session, context.deps, user, deadline_id=deadline.id)
+        return Outcome(screens) if screens else Outcome(notice=t("monev.refused.closed"))
+    screens = await runner.resume_draft(session, context.deps, user, deadline.innovation_id)
+    if screens is None:
+        return Outcome([Screen(t("monev.cannot_edit"))])
+    return Outcome(screens)
+
+
+async def _snooze(session: AsyncSession, context: BotContext, user: User, raw: str) -> Outcome:
+    t = translator(context, user)
+    deps = context.deps
+    policy = Policy.from_settings(deps.settings)
+    try:
+        when = await monev.snooze(
+            session, reminder_id=_int(raw), user=user, now=deps.clock.now(), policy=policy
+        )
+    except monev.MonevError as exc:
+        return Outcome(notice=_refusal(t, exc))
+    day = t.date(policy.local_date(when))
+    return Outcome([Screen(t("monev.snoozed", date=day))], notice=t.plain("monev.snoozed_short"))
+
+
+async def _ask_days(session: AsyncSession, context: BotContext, user: User, raw: str) -> Outcome:
+    t = translator(context, user)
+    try:
+        deadline = await monev.open_deadline_of(session, deadline_id=_int(raw), user=user)
+    except monev.MonevError as exc:
+        return Outcome(notice=_refusal(t, exc))
+    text = t(
+        "ext.ask_days",
+        subject=subject(t, deadline),
+        name=innovation_name(t, deadline),
+        date=t.date(deadline.due_date),
+    )
+    buttons = [
+        Button(t.plain("ext.days_button", days=days), f"{PREFIX}exd:{deadline.id}:{days}")
+        for days in context.deps.settings.extension_day_options
+    ]
+    return Outcome([Screen(text, [buttons])])
+
+
+async def _request(session: AsyncSession, context: BotContext, user: User, raw: str) -> Outcome:
+    t = translator(context, user)
+    deps = context.deps
+    raw_id, _, raw_days = raw.partition(":")
+    days = _int(raw_days)
+    if days not in deps.settings.extension_day_options:
+        return Outcome(notice=t("common.stale"))
+    try:
+        deadline = await monev.open_deadline_of(session, deadline_id=_int(raw_id), user=user)
+        reviewers = [
+            r for r in await monev.reviewers_of(session, deadline.innovation) if r.telegram_id
+        ]
+        if not reviewers:
+            return Outcome([Screen(t("ext.no_reviewer"))])
+        request = await monev.request_extension(
+            session, deadline_id=deadline.id, user=user, days=days, now=deps.clock.now()
+        )
+    except monev.MonevError as exc:
+        return Outcome(notice=_refusal(t, exc))
+    notices = []
+    for reviewer in reviewers:
+        rt = deps.translator(reviewer.language)
+        text = rt(
+            "ext.request_notice",
+            owner=user.name or "-",
+            days=days,
+            subject=subject(rt, deadline),
+            name=innovation_name(rt, deadline),
+            date=rt.date(deadline.due_date),
+        )
+        buttons = [
+            Button(rt.plain("ext.approve"), f"{PREFIX}ok:{request.id}"),
+            Button(rt.plain("ext.refuse"), f"{PREFIX}no:{request.id}"),
+        ]
+        assert reviewer.telegram_id is not None
+        notices.append(Notice(reviewer.telegram_id, Screen(text, [buttons])))
+    screen = Screen(t("ext.requested", days=days), edit=True)
+    return Outcome([screen], notices=notices)
+
+
+async def _decide(
+    session: AsyncSession, context: BotContext, user: User, raw: str, *, approve: bool
+) -> Outcome:
+    t = translator(context, user)
+    deps = context.deps
+    policy = Policy.from_settings(deps.settings)
+    try:
+        request = await monev.decide_extension(
+            session,
+            request_id=_int(raw),
+            reviewer=user,
+            approve=approve,
+            now=deps.clock.now(),
+            policy=policy,
+        )
+    except monev.MonevError as exc:
+        return Outcome(notice=_refusal(t, exc))
+    deadline = request.deadline
+    owner = deadline.innovation.owner
+    notices = []
+    if owner.telegram_id is not None:
+        ot = deps.translator(owner.language)
+        what, name = subject(ot, deadline), innovation_name(ot, deadline)
+        if approve:
+            text = ot("ext.approved", subject=what, name=name, date=ot.date(deadline.due_date))
+        else:
+            text = ot("ext.refused", subject=what, name=name, date=ot.date(deadline.due_date))
+        notices.append(Notice(owner.telegram_id, Screen(text)))
+    key = "ext.approved_by_you" if approve else "ext.refused_by_you"
+    done = t(key, owner=owner.name or "-", date=t.date(deadline.due_date))
+    return Outcome([Screen(done, edit=True)], notices=notices)
+
+
+async def on_button(update: Update, context: BotContext) -> None:
+    """Handle the buttons of reminders and extension requests."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    action, _, raw = query.data.removeprefix(PREFIX).partition(":")
+    async with unit_of_work(context) as session:
+        user = await current_user(session, update, context)
+        t = translator(context, user)
+        if action == "fill":
+            outcome = await _fill(session, context, user, raw)
+        elif action == "snz":
+            outcome = await _snooze(session, context, user, raw)
+        elif action == "ext":
+            outcome = await _ask_days(session, context, user, raw)
+        elif action == "exd":
+            outcome = await _request(session, context, user, raw)
+        elif action in ("ok", "no"):
+            outcome = await _decide(session, context, user, raw, approve=action == "ok")
+        else:
+            outcome = Outcome(notice=t("common.stale"))
+    await query.answer(outcome.notice)
+    await reply(update, context, outcome)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    """Add this module's handlers."""
+    app.add_handler(CommandHandler(["monev", "report"], report))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=f"^{PREFIX}"))

@@ -1,0 +1,174 @@
+"""/jadwal (/deadlines): upcoming deadlines; /tenggat: an admin's evaluation campaigns."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot.context import BotContext
+from bot.deps import Deps
+from bot.forms.engine import Button, Outcome, Screen
+from bot.forms.monev import start_campaign
+from bot.i18n import Translator
+from handlers.common import current_user, onboarding_gate, reply, translator, unit_of_work
+from models.policy import Policy
+from models.services import monev
+from models.tables import Deadline, Role, User
+from scheduler.messages import deadline_line
+
+PREFIX = "tg:"
+MAX_SHOWN = 20
+CAMPAIGNS_SINCE = timedelta(days=30)
+
+
+def _lines(t: Translator, deadlines: list[Deadline], deps: Deps, *, owners: bool) -> list[str]:
+    policy = Policy.from_settings(deps.settings)
+    today = policy.local_date(deps.clock.now())
+    lines = []
+    for deadline in deadlines[:MAX_SHOWN]:
+        line = deadline_line(t, deadline, today=today)
+        if owners:
+            owner = deadline.innovation.owner
+            line += "\n" + t("jadwal.owner", owner=owner.name or "-")
+        lines.append(line)
+    if len(deadlines) > MAX_SHOWN:
+        lines.append(t("jadwal.more", count=len(deadlines) - MAX_SHOWN))
+    return lines
+
+
+async def schedule_screen(session: AsyncSession, deps: Deps, t: Translator, user: User) -> Screen:
+    """Return the user's deadlines; a verifikator's unit's; an admin's overdue count per unit."""
+    parts: list[str] = []
+    if user.role == Role.ADMIN:
+        today = Policy.from_settings(deps.settings).local_date(deps.clock.now())
+        overdue = await monev.overdue_by_unit(session, today=today)
+        if overdue:
+            rows = [
+                t("jadwal.unit_overdue", unit=name or t.plain("jadwal.no_unit"), count=count)
+                for name, count in overdue
+            ]
+            parts.append("\n".join([t("jadwal.admin_title"), *rows]))
+        else:
+            parts.append(t("jadwal.admin_none"))
+    if user.role == Role.VERIFIKATOR and user.unit_id is not None:
+        unit_deadlines = await monev.open_deadlines(session, unit_id=user.unit_id)
+        unit_name = user.unit.name if user.unit else ""
+        if unit_deadlines:
+            lines = _lines(t, unit_deadlines, deps, owners=True)
+            parts.append("\n\n".join([t("jadwal.unit_title", unit=unit_name), *lines]))
+        else:
+            parts.append(t("jadwal.unit_none", unit=unit_name))
+    own = await monev.open_deadlines(session, owner_id=user.id)
+    if own:
+        parts.append("\n\n".join([t("jadwal.title"), *_lines(t, own, deps, owners=False)]))
+    elif user.role == Role.PENGUSUL:
+        parts.append(t("jadwal.none"))
+    return Screen("\n\n".join(parts))
+
+
+async def deadlines(update: Update, context: BotContext) -> None:
+    """Show upcoming deadlines, soonest first, with the days left."""
+    async with unit_of_work(context) as session:
+        user = await current_user(session, update, context)
+        screens = await onboarding_gate(session, context, user)
+        if screens is None:
+            t = translator(context, user)
+            screens = [await schedule_screen(session, context.deps, t, user)]
+    await reply(update, context, Outcome(screens))
+
+
+async def campaigns_screen(session: AsyncSession, deps: Deps, t: Translator) -> Screen:
+    """Return the campaigns still running, each with a cancel button, and "new"."""
+    today = Policy.from_settings(deps.settings).local_date(deps.clock.now())
+    summaries = await monev.list_campaigns(session, since=today - CAMPAIGNS_SINCE)
+    lines = [t("tgt.list_title")]
+    rows: list[list[Button]] = []
+    for item in summaries:
+        campaign = item.campaign
+        lines.append(
+            t(
+                "tgt.list_item",
+                name=campaign.name,
+                date=t.date(campaign.due_date),
+                total=item.total,
+                done=item.done,
+            )
+        )
+        label = t.plain("tgt.cancel_button", name=campaign.name)
+        rows.append([Button(label, f"{PREFIX}c:{campaign.id}")])
+    if not summaries:
+        lines.append(t("tgt.list_none"))
+    rows.append([Button(t.plain("tgt.new_button"), f"{PREFIX}new")])
+    return Screen("\n".join(lines), rows)
+
+
+async def campaigns(update: Update, context: BotContext) -> None:
+    """List the evaluation campaigns (admins only)."""
+    async with unit_of_work(context) as session:
+        user = await current_user(session, update, context)
+        t = translator(context, user)
+        screens = await onboarding_gate(session, context, user)
+        if screens is None:
+            if user.role != Role.ADMIN:
+                screens = [Screen(t("tgt.admin_only"))]
+            else:
+                screens = [await campaigns_screen(session, context.deps, t)]
+    await reply(update, context, Outcome(screens))
+
+
+async def _campaign_action(
+    session: AsyncSession, context: BotContext, user: User, action: str, raw: str
+) -> Outcome:
+    t = translator(context, user)
+    deps = context.deps
+    if user.role != Role.ADMIN:
+        return Outcome([Screen(t("tgt.admin_only"))])
+    if action == "new":
+        return Outcome(await start_campaign(session, deps, user))
+    campaign_id = int(raw) if raw.isdigit() else 0
+    if action == "c":
+        campaign = await monev.get_campaign(session, campaign_id)
+        if campaign is None or campaign.cancelled_at is not None:
+            return Outcome(notice=t("common.stale"))
+        text = t("tgt.cancel_confirm", name=campaign.name, date=t.date(campaign.due_date))
+        buttons = [
+            Button(t.plain("tgt.cancel_yes"), f"{PREFIX}cy:{campaign.id}"),
+            Button(t.plain("tgt.cancel_no"), f"{PREFIX}cn:"),
+        ]
+        return Outcome([Screen(text, [buttons], edit=True)])
+    if action == "cy":
+        try:
+            campaign = await monev.cancel_campaign(
+                session, campaign_id=campaign_id, actor=user, now=deps.clock.now()
+            )
+        except monev.MonevError:
+            return Outcome(notice=t("common.stale"))
+        done = Screen(t("tgt.cancelled", name=campaign.name), edit=True)
+        return Outcome([done, await campaigns_screen(session, deps, t)])
+    if action == "cn":
+        screen = await campaigns_screen(session, deps, t)
+        screen.edit = True
+        return Outcome([screen])
+    return Outcome(notice=t("common.stale"))
+
+
+async def on_button(update: Update, context: BotContext) -> None:
+    """Handle the campaign list's buttons."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    action, _, raw = query.data.removeprefix(PREFIX).partition(":")
+    async with unit_of_work(context) as session:
+        user = await current_user(session, update, context)
+        outcome = await _campaign_action(session, context, user, action, raw)
+    await query.answer(outcome.notice)
+    await reply(update, context, outcome)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    """Add this module's handlers."""
+    app.add_handler(CommandHandler(["jadwal", "deadlines"], deadlines))
+    app.add_handler(CommandHandler("tenggat", campaigns))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=f"^{PREFIX}"))

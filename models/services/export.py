@@ -1,0 +1,98 @@
+"""The data behind exports and statistics, scoped to who asks."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+from sqlalchemy import ColumnElement, Select, extract, func, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import noload
+
+from models.tables import Innovation, Role, Status, Unit, User
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What to include: a status, a unit code, a year (of registration)."""
+
+    status: str | None = None
+    unit_code: str | None = None
+    year: int | None = None
+
+
+def scope_of(viewer: User | None) -> ColumnElement[bool]:
+    """Return what a viewer may export: an admin (or the command line) all, a verifikator the
+    unit's submitted innovations."""
+    if viewer is None or viewer.role == Role.ADMIN:
+        return true()
+    if viewer.role == Role.VERIFIKATOR and viewer.unit_id is not None:
+        return (Innovation.unit_id == viewer.unit_id) & (Innovation.status != Status.DRAF)
+    return Innovation.id.is_(None)
+
+
+def innovations_query(viewer: User | None, filters: Filters) -> Select[tuple[Innovation]]:
+    """Return the innovations to export, in code order."""
+    stmt = select(Innovation).where(scope_of(viewer))
+    if filters.status:
+        stmt = stmt.where(Innovation.status == filters.status)
+    if filters.unit_code:
+        stmt = stmt.join(Unit, Unit.id == Innovation.unit_id).where(
+            Unit.code == filters.unit_code.upper()
+        )
+    if filters.year:
+        stmt = stmt.where(extract("year", Innovation.created_at) == filters.year)
+    return stmt.order_by(Innovation.code.is_(None), Innovation.code, Innovation.id)
+
+
+async def count_innovations(session: AsyncSession, *, viewer: User | None, filters: Filters) -> int:
+    """Count what an export would contain."""
+    stmt = select(func.count()).select_from(innovations_query(viewer, filters).subquery())
+    return (await session.execute(stmt)).scalar_one()
+
+
+async def stream_innovations(
+    session: AsyncSession, *, viewer: User | None, filters: Filters, batch: int = 500
+) -> AsyncIterator[Innovation]:
+    """Yield the innovations to export without loading them all at once."""
+    stmt = innovations_query(viewer, filters).options(
+        noload(Innovation.owner), noload(Innovation.unit)
+    )
+    result = await session.stream_scalars(stmt.execution_options(yield_per=batch))
+    async for innovation in result:
+        yield innovation
+
+
+@dataclass
+class Statistics:
+    """Counts for /statistik."""
+
+    total: int = 0
+    by_status: Counter[str] = field(default_factory=Counter)
+    by_unit: Counter[str] = field(default_factory=Counter)
+    by_tahapan: Counter[str] = field(default_factory=Counter)
+    by_jenis: Counter[str] = field(default_factory=Counter)
+    by_urusan: Counter[str] = field(default_factory=Counter)
+    urusan_covered: set[str] = field(default_factory=set)
+
+
+async def statistics(session: AsyncSession, *, viewer: User | None) -> Statistics:
+    """Count the submitted innovations (not drafts) the viewer may see."""
+    stmt = (
+        select(Innovation, Unit.name)
+        .outerjoin(Unit, Unit.id == Innovation.unit_id)
+        .where(scope_of(viewer), Innovation.status != Status.DRAF)
+    )
+    stats = Statistics()
+    for innovation, unit_name in (await session.execute(stmt)).unique():
+        stats.total += 1
+        stats.by_status[innovation.status] += 1
+        stats.by_unit[unit_name or "-"] += 1
+        stats.by_tahapan[innovation.tahapan or "-"] += 1
+        stats.by_jenis[innovation.jenis or "-"] += 1
+        if innovation.urusan_utama:
+            stats.by_urusan[innovation.urusan_utama] += 1
+            stats.urusan_covered.add(innovation.urusan_utama)
+        stats.urusan_covered.update(innovation.urusan_irisan or [])
+    return stats

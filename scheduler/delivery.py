@@ -1,0 +1,153 @@
+"""Delivery of reminder messages within Telegram's limits.
+
+A token bucket caps messages per second overall, a per-chat gap keeps to about one message a
+second per chat, ``RetryAfter`` pauses every send for as long as Telegram asks, a blocked user
+(``Forbidden``) is reported at once, and passing network trouble is retried with back-off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+import warnings
+from dataclasses import dataclass
+from datetime import timedelta
+
+from aiolimiter import AsyncLimiter
+from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.forms.engine import Screen
+from bot.render import to_markup
+
+log = logging.getLogger(__name__)
+MAX_TRACKED_CHATS = 10_000
+
+
+class Result(enum.StrEnum):
+    """How a delivery ended."""
+
+    SENT = "sent"
+    BLOCKED = "blocked"
+    RETRY = "retry"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """The end of one delivery: the result, the message id, the error text."""
+
+    result: Result
+    message_id: int | None = None
+    error: str = ""
+
+
+def retry_after_seconds(exc: RetryAfter) -> float:
+    """Return how long Telegram asked to wait, whichever type PTB gives it as."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value = exc.retry_after
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    return float(value)
+
+
+class RateLimiter:
+    """At most ``per_second`` messages overall and one per ``chat_interval`` seconds per chat;
+    a flood-control pause holds every send."""
+
+    def __init__(self, *, per_second: float, chat_interval: float) -> None:
+        if per_second >= 1:
+            self._bucket = AsyncLimiter(per_second, 1.0)
+        else:
+            self._bucket = AsyncLimiter(1, 1.0 / per_second)
+        self._chat_interval = chat_interval
+        self._next_in_chat: dict[int, float] = {}
+        self._chat_locks: dict[int, asyncio.Lock] = {}
+        self._resume_at = 0.0
+
+    def pause(self, seconds: float) -> None:
+        """Hold every send for ``seconds`` (Telegram's flood control)."""
+        loop = asyncio.get_running_loop()
+        self._resume_at = max(self._resume_at, loop.time() + seconds)
+
+    async def _wait_pause(self) -> None:
+        delay = self._resume_at - asyncio.get_running_loop().time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+            await self._wait_pause()  # the pause may have grown meanwhile
+
+    async def acquire(self, chat_id: int) -> None:
+        """Wait until a message may go to ``chat_id``."""
+        loop = asyncio.get_running_loop()
+        lock = self._chat_locks.setdefault(chat_id, asyncio.Lock())
+        async with lock:
+            delay = self._next_in_chat.get(chat_id, 0.0) - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            await self._wait_pause()
+            await self._bucket.acquire()
+            self._next_in_chat[chat_id] = loop.time() + self._chat_interval
+        if len(self._next_in_chat) > MAX_TRACKED_CHATS:
+            self._forget_idle(loop.time())
+
+    def _forget_idle(self, now: float) -> None:
+        for chat_id, when in list(self._next_in_chat.items()):
+            lock = self._chat_locks.get(chat_id)
+            if when <= now and (lock is None or not lock.locked()):
+                del self._next_in_chat[chat_id]
+                self._chat_locks.pop(chat_id, None)
+
+
+class Deliverer:
+    """Send reminder screens through a rate limiter, retrying what may be retried."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        limiter: RateLimiter,
+        *,
+        max_retries: int = 3,
+        backoff: float = 1.0,
+        max_wait: float = 120.0,
+    ) -> None:
+        self.bot = bot
+        self.limiter = limiter
+        self.max_retries = max_retries
+        self.backoff = backoff
+        self.max_wait = max_wait
+
+    async def send(self, chat_id: int, screen: Screen) -> Delivery:
+        """Send one message; never raises for Telegram errors."""
+        attempt = 0
+        while True:
+            await self.limiter.acquire(chat_id)
+            try:
+                message = await self.bot.send_message(
+                    chat_id,
+                    screen.text,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=to_markup(screen.buttons),
+                )
+                return Delivery(Result.SENT, message.message_id)
+            except RetryAfter as exc:
+                wait = retry_after_seconds(exc)
+                log.warning("flood control: waiting %.1f s before chat %s", wait, chat_id)
+                if wait > self.max_wait or attempt >= self.max_retries:
+                    return Delivery(Result.RETRY, error=str(exc))
+                self.limiter.pause(wait)
+            except Forbidden as exc:
+                return Delivery(Result.BLOCKED, error=exc.message)
+            except BadRequest as exc:
+                return Delivery(Result.FAILED, error=exc.message)
+            except NetworkError as exc:
+                if attempt >= self.max_retries:
+                    return Delivery(Result.RETRY, error=exc.message)
+                delay = self.backoff * 2**attempt
+                log.warning("network error to chat %s (%s); retry in %.2f s", chat_id, exc, delay)
+                await asyncio.sleep(delay)
+            except TelegramError as exc:
+                return Delivery(Result.FAILED, error=exc.message)
+            attempt += 1

@@ -1,0 +1,232 @@
+"""The reminder sweep: claim due reminders atomically, send them, mark them sent.
+
+It runs every minute on PTB's JobQueue (the job carries nothing; everything is reloaded from
+the database), in every bot process at once if there are several: the claim decides who
+sends what. A reminder is sent at most once unless a process dies between sending and
+marking; a claim whose process died is taken over when it expires.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import Bot
+
+from bot.context import BotApplication, BotContext
+from bot.deps import Deps
+from models.db import transaction
+from models.policy import Policy
+from models.services import monev
+from models.tables import Deadline, Reminder, ReminderStatus
+from scheduler.delivery import Deliverer, RateLimiter, Result
+from scheduler.messages import reminder_screen
+
+log = logging.getLogger(__name__)
+JOB_NAME = "reminder-sweep"
+MAX_ROUNDS = 50
+CONCURRENT_CHATS = 16
+MAX_ATTEMPTS = 5
+RETRY_BASE = timedelta(minutes=5)
+
+
+@dataclass
+class SweepReport:
+    """What one sweep did."""
+
+    opened: int = 0
+    claimed: int = 0
+    sent: int = 0
+    skipped: int = 0
+    cancelled: int = 0
+    unreachable: int = 0
+    retried: int = 0
+    failed: int = 0
+
+
+def claim_token() -> str:
+    """Return a name for this sweep's claims: host, process and a random part."""
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+
+
+def make_limiter(deps: Deps) -> RateLimiter:
+    """Return a rate limiter with the configured limits."""
+    settings = deps.settings
+    return RateLimiter(
+        per_second=settings.send_rate_per_second,
+        chat_interval=settings.send_chat_interval_seconds,
+    )
+
+
+class Sweep:
+    """One run of the sweep in one process."""
+
+    def __init__(self, deps: Deps, bot: Bot, limiter: RateLimiter) -> None:
+        self.deps = deps
+        self.settings = deps.settings
+        self.policy = Policy.from_settings(deps.settings)
+        self.deliverer = Deliverer(
+            bot,
+            limiter,
+            max_retries=deps.settings.send_max_retries,
+            backoff=deps.settings.send_retry_backoff_seconds,
+        )
+        self.token = claim_token()
+        self.report = SweepReport()
+        self._gate = asyncio.Semaphore(CONCURRENT_CHATS)
+
+    def _factory(self) -> async_sessionmaker[AsyncSession]:
+        return self.deps.session_factory()
+
+    async def run(self) -> SweepReport:
+        """Open new monev periods, then send every due reminder (inside working hours)."""
+        now = self.deps.clock.now()
+        async with transaction(self._factory()) as session:
+            self.report.opened = await monev.ensure_monev_periods(
+                session, now=now, policy=self.policy
+            )
+        if not self.policy.in_working_hours(now):
+            return self.report
+        for _ in range(MAX_ROUNDS):
+            if not await self._round():
+                break
+        return self.report
+
+    async def _round(self) -> bool:
+        now = self.deps.clock.now()
+        until = now + timedelta(seconds=self.settings.reminder_claim_seconds)
+        async with transaction(self._factory()) as session:
+            claim = await monev.claim_due(
+                session,
+                now=now,
+                token=self.token,
+                until=until,
+                limit=self.settings.reminder_batch_size,
+                policy=self.policy,
+            )
+            reminders = await monev.load_reminders(session, claim.ids)
+        self.report.claimed += claim.claimed
+        self.report.skipped += claim.skipped
+        by_chat: dict[int, list[Reminder]] = defaultdict(list)
+        for reminder in reminders:
+            by_chat[reminder.recipient_id].append(reminder)
+        await asyncio.gather(*(self._deliver_chat(items, until) for items in by_chat.values()))
+        return claim.claimed > 0
+
+    async def _deliver_chat(self, reminders: list[Reminder], until: datetime) -> None:
+        async with self._gate:
+            for reminder in reminders:
+                try:
+                    await self._deliver(reminder, until)
+                except Exception:
+                    log.exception("reminder %s failed; its claim will expire", reminder.id)
+
+    async def _deliver(self, reminder: Reminder, until: datetime) -> None:
+        now = self.deps.clock.now()
+        if now >= until:
+            return  # our claim ran out: another sweep may take this one over
+        factory = self._factory()
+        if not monev.still_needed(reminder.deadline):
+            async with transaction(factory) as session:
+                deadline = await session.get(Deadline, reminder.deadline_id)
+                if deadline is not None:
+                    await monev.settle_if_not_needed(session, deadline, now=now)
+                await monev.mark_finished(
+                    session,
+                    reminder_id=reminder.id,
+                    token=self.token,
+                    status=ReminderStatus.CANCELLED,
+                )
+            self.report.cancelled += 1
+            return
+        recipient = reminder.recipient
+        if recipient.telegram_id is None:
+            async with transaction(factory) as session:
+                await monev.mark_unreachable(
+                    session, reminder_id=reminder.id, token=self.token, now=now, error="erased"
+                )
+            self.report.unreachable += 1
+            return
+        t = self.deps.translator(recipient.language)
+        today = self.policy.local_date(now)
+        screen = reminder_screen(t, reminder, today=today)
+        delivery = await self.deliverer.send(recipient.telegram_id, screen)
+        now = self.deps.clock.now()
+        async with transaction(factory) as session:
+            if delivery.result == Result.SENT:
+                marked = await monev.mark_sent(
+                    session,
+                    reminder_id=reminder.id,
+                    token=self.token,
+                    now=now,
+                    message_id=delivery.message_id,
+                    recipient_id=recipient.id,
+                    was_unreachable=recipient.unreachable,
+                )
+                if not marked:
+                    log.warning("reminder %s sent, but its claim was taken over", reminder.id)
+                self.report.sent += 1
+            elif delivery.result == Result.BLOCKED:
+                await monev.mark_unreachable(
+                    session,
+                    reminder_id=reminder.id,
+                    token=self.token,
+                    now=now,
+                    error=delivery.error,
+                )
+                self.report.unreachable += 1
+            elif delivery.result == Result.RETRY:
+                wait = RETRY_BASE * 2 ** min(reminder.attempts, 6)
+                status = await monev.release_for_retry(
+                    session,
+                    reminder_id=reminder.id,
+                    token=self.token,
+                    retry_at=self.policy.next_window(now + wait),
+                    error=delivery.error,
+                    max_attempts=MAX_ATTEMPTS,
+                )
+                if status == ReminderStatus.FAILED:
+                    self.report.failed += 1
+                else:
+                    self.report.retried += 1
+            else:
+                log.error("reminder %s refused by Telegram: %s", reminder.id, delivery.error)
+                await monev.mark_finished(
+                    session,
+                    reminder_id=reminder.id,
+                    token=self.token,
+                    status=ReminderStatus.FAILED,
+                    error=delivery.error,
+                )
+                self.report.failed += 1
+
+
+async def sweep_once(deps: Deps, *, bot: Bot, limiter: RateLimiter | None = None) -> SweepReport:
+    """Run one sweep: open new periods, then claim, send and mark every due reminder."""
+    sweep = Sweep(deps, bot, limiter or make_limiter(deps))
+    report = await sweep.run()
+    if report.claimed:
+        log.info("reminder sweep: %s", report)
+    return report
+
+
+async def sweep_job(context: BotContext) -> None:
+    """Run the sweep from the JobQueue (the job carries nothing; all state is in the DB)."""
+    await sweep_once(context.deps, bot=context.bot)
+
+
+def schedule(app: BotApplication, deps: Deps) -> None:
+    """Run the sweep every REMINDER_SWEEP_SECONDS (0 turns it off in this process)."""
+    interval = deps.settings.reminder_sweep_seconds
+    if interval <= 0:
+        return
+    if app.job_queue is None:
+        raise RuntimeError("python-telegram-bot[job-queue] is needed for reminders")
+    app.job_queue.run_repeating(sweep_job, interval=interval, first=interval, name=JOB_NAME)
