@@ -109,9 +109,8 @@ async def build_xlsx(
     viewer: User | None,
     filters: data.Filters,
     progress: Progress | None = None,
-    extra_sheets: list[tuple[str, list[str], list[list[Any]]]] | None = None,
 ) -> bytes:
-    """Return a workbook: the innovations sheet, then any extra sheets."""
+    """Return a workbook: innovations (IID column order), monev reports, deadlines."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(t.plain("export.sheet_innovations"))
     sheet.append(headers(t))
@@ -120,7 +119,9 @@ async def build_xlsx(
         sheet.append([_cell(sheet, v) for v in innovation_row(innovation, labels, t, deps)])
         if progress:
             progress(1)
-    for title, columns, rows in extra_sheets or []:
+    for title, columns, rows in await monev_sheets(
+        session, deps, t, labels, viewer=viewer, filters=filters
+    ):
         extra = workbook.create_sheet(title)
         extra.append(columns)
         for row in rows:
@@ -134,6 +135,82 @@ def _looks_like_formula(value: str) -> bool:
     if value.startswith(("=", "@")):
         return True
     return value.startswith(("+", "-")) and len(value) > 1 and not value[1].isdigit()
+
+
+Sheet = tuple[str, list[str], list[list[Any]]]
+
+
+async def monev_sheets(
+    session: AsyncSession,
+    deps: Deps,
+    t: Translator,
+    labels: Labels,
+    *,
+    viewer: User | None,
+    filters: data.Filters,
+) -> list[Sheet]:
+    """Return the monev-report sheet and the deadline sheet of the exported innovations."""
+    units = labels.by_source.get("units", {})
+    today = local(deps, deps.clock.now()).date()
+    reports: list[list[Any]] = []
+    for report, deadline, innovation in await data.monev_reports(
+        session, viewer=viewer, filters=filters
+    ):
+        reports.append(
+            [
+                innovation.code or "",
+                innovation.nama_inovasi or "",
+                units.get(str(innovation.unit_id), ""),
+                deadline.period_start,
+                deadline.period_end,
+                t.plain(f"monev.status_opt.{report.status}"),
+                report.beneficiaries,
+                report.results,
+                report.obstacles or "",
+                report.next_steps or "",
+                report.stop_reason or "",
+                labels.owners.get(report.reporter_id or 0, ""),
+                local(deps, report.submitted_at).replace(tzinfo=None),
+            ]
+        )
+    rows: list[list[Any]] = []
+    for deadline, innovation in await data.deadlines(session, viewer=viewer, filters=filters):
+        state = deadline.status
+        if state == "open" and deadline.due_date < today:
+            state = "overdue"
+        rows.append(
+            [
+                innovation.code or "",
+                innovation.nama_inovasi or "",
+                units.get(str(innovation.unit_id), ""),
+                t.plain(f"export.kind_{deadline.kind}"),
+                deadline.campaign.name if deadline.campaign else "",
+                deadline.period_start or "",
+                deadline.period_end or "",
+                deadline.due_date,
+                deadline.original_due_date,
+                t.plain(f"export.deadline_{state}"),
+            ]
+        )
+    report_columns = [
+        t.plain(f"export.{k}")
+        for k in (
+            "code", "name", "unit", "period_start", "period_end", "monev_status",
+            "beneficiaries", "results", "obstacles", "next_steps", "stop_reason", "reporter",
+            "sent_at",
+        )
+    ]  # fmt: skip
+    deadline_columns = [
+        t.plain(f"export.{k}")
+        for k in (
+            "code", "name", "unit", "kind", "campaign", "period_start", "period_end",
+            "due_date", "original_due_date", "state",
+        )
+    ]  # fmt: skip
+    return [
+        (t.plain("export.sheet_monev"), report_columns, reports),
+        (t.plain("export.sheet_deadlines"), deadline_columns, rows),
+    ]
 
 
 def _csv_safe(value: Any) -> Any:

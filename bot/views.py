@@ -18,7 +18,9 @@ from bot.forms.definitions import REGISTRATION
 from bot.forms.engine import Button, Notice, Screen, Step, format_value
 from bot.i18n import Raw, Translator
 from models.services import innovations as inno
+from models.services import monev
 from models.tables import Innovation, Status, StatusEvent, Unit, User
+from scheduler import messages
 
 MAX_MESSAGE = 4000
 CARD_PREVIEWS = (120, 60, 30)
@@ -136,6 +138,11 @@ async def status_card(
     if innovation.status == Status.DIKEMBALIKAN and innovation.flagged_fields:
         fields = ", ".join(t.plain(f"reg.{k}.label") for k in innovation.flagged_fields)
         head.append(t("card.flagged", fields=fields))
+    deadline = await monev.next_deadline(session, innovation_id=innovation.id)
+    if deadline is not None:
+        today = local(deps, deps.clock.now()).date()
+        line = messages.deadline_line(t, deadline, today=today)
+        head.append(t("card.next_deadline", line=Raw(line)))
     events = await timeline(session, deps, t, innovation)
     text = ""
     for preview in CARD_PREVIEWS:

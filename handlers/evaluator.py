@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from collections import Counter
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -138,6 +139,33 @@ def _counts(
     return " · ".join(parts) or "-"
 
 
+MAX_OVERDUE_SHOWN = 10
+
+
+def compliance_text(t: Translator, compliance: data.Compliance) -> str:
+    """Return monev compliance per unit and the longest-overdue reports."""
+    if not compliance.by_unit:
+        return t("stats.no_monev")
+    lines = [t("stats.compliance_title")]
+    for unit, (on_time, late, missing) in sorted(compliance.by_unit.items()):
+        lines.append(
+            t(
+                "stats.compliance_unit",
+                unit=unit,
+                on_time=t.number(on_time),
+                late=t.number(late),
+                missing=t.number(missing),
+            )
+        )
+    if compliance.overdue:
+        lines.append(t("stats.overdue_title", count=t.number(len(compliance.overdue))))
+        for code, name, unit, days in compliance.overdue[:MAX_OVERDUE_SHOWN]:
+            lines.append(
+                t("stats.overdue_item", code=code, name=name, unit=unit, days=t.number(days))
+            )
+    return "\n".join(lines)
+
+
 async def stats_command(update: Update, context: BotContext) -> None:
     """Show counts by status, unit, tahapan, jenis and urusan, basic-service coverage, a chart."""
     async with unit_of_work(context) as session:
@@ -170,10 +198,14 @@ async def stats_command(update: Update, context: BotContext) -> None:
             ]
             if missing:
                 lines.append(t("stats.coverage_missing", items="; ".join(missing)))
+            zone = zoneinfo.ZoneInfo(context.deps.settings.timezone)
+            today = context.deps.clock.now().astimezone(zone).date()
+            compliance = await data.monev_compliance(session, viewer=user, today=today, zone=zone)
+            lines.append(compliance_text(t, compliance))
             text = "\n".join(lines)
             chart = charts.unit_chart(
                 stats.by_unit,
-                {},
+                {unit: (a, b, c) for unit, (a, b, c) in compliance.by_unit.items()},
                 titles={
                     "innovations": t.plain("stats.chart_innovations"),
                     "compliance": t.plain("stats.chart_compliance"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -9,7 +11,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -18,6 +20,12 @@ from sqlalchemy.ext.asyncio import (
 )
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+SQLITE_BUSY_TIMEOUT = 30.0
+
+# One FIFO lock per SQLite engine and event loop: see transaction().
+_sqlite_locks: weakref.WeakKeyDictionary[Engine, tuple[asyncio.AbstractEventLoop, asyncio.Lock]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
@@ -26,7 +34,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
+        engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT}, **kwargs)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -52,11 +60,44 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+def _sqlite_lock(factory: async_sessionmaker[AsyncSession]) -> asyncio.Lock | None:
+    """Return the in-process write lock of the factory's SQLite engine (None otherwise)."""
+    bind = factory.kw.get("bind")
+    if not isinstance(bind, AsyncEngine) or bind.dialect.name != "sqlite":
+        return None
+    loop = asyncio.get_running_loop()
+    held = _sqlite_locks.get(bind.sync_engine)
+    if held is None or held[0] is not loop:
+        held = (loop, asyncio.Lock())
+        _sqlite_locks[bind.sync_engine] = held
+    return held[1]
+
+
 @asynccontextmanager
 async def transaction(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
     """Open a session, commit when the block ends, roll back on error."""
-    async with factory() as session, session.begin():
-        yield session
+    # Every SQLite transaction takes the write lock (BEGIN IMMEDIATE). Within one process they
+    # queue here in FIFO order instead of in SQLite's busy handler, which polls with sleeps of
+    # up to 100 ms and lets late arrivals overtake: that gave p99 waits of seconds with only
+    # ten busy chats (docs/benchmarks.md). Other processes still wait on the busy timeout.
+    lock = _sqlite_lock(factory)
+    async with factory() as session:
+        if lock is None:
+            async with session.begin():
+                yield session
+            return
+        try:
+            async with asyncio.timeout(SQLITE_BUSY_TIMEOUT):
+                await lock.acquire()
+        except TimeoutError:
+            raise TimeoutError(
+                f"SQLite: waited {SQLITE_BUSY_TIMEOUT:g} s for this process's other transactions"
+            ) from None
+        try:
+            async with session.begin():
+                yield session
+        finally:
+            lock.release()
 
 
 def _alembic_config(connection: Connection) -> Config:

@@ -5,12 +5,24 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import date, tzinfo
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, extract, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import noload
 
-from models.tables import Innovation, Role, Status, Unit, User
+from models.tables import (
+    Deadline,
+    DeadlineKind,
+    DeadlineStatus,
+    Innovation,
+    MonevReport,
+    Role,
+    Status,
+    Unit,
+    User,
+)
 
 
 @dataclass(frozen=True)
@@ -96,3 +108,87 @@ async def statistics(session: AsyncSession, *, viewer: User | None) -> Statistic
             stats.urusan_covered.add(innovation.urusan_utama)
         stats.urusan_covered.update(innovation.urusan_irisan or [])
     return stats
+
+
+def _filtered(stmt: Select[Any], viewer: User | None, filters: Filters) -> Select[Any]:
+    stmt = stmt.where(scope_of(viewer))
+    if filters.status:
+        stmt = stmt.where(Innovation.status == filters.status)
+    if filters.unit_code:
+        stmt = stmt.where(
+            Innovation.unit_id.in_(select(Unit.id).where(Unit.code == filters.unit_code.upper()))
+        )
+    if filters.year:
+        stmt = stmt.where(extract("year", Innovation.created_at) == filters.year)
+    return stmt
+
+
+async def monev_reports(
+    session: AsyncSession, *, viewer: User | None, filters: Filters
+) -> list[tuple[MonevReport, Deadline, Innovation]]:
+    """Return the monev reports of the exported innovations, by innovation and period."""
+    stmt = (
+        select(MonevReport, Deadline, Innovation)
+        .join(Deadline, Deadline.id == MonevReport.deadline_id)
+        .join(Innovation, Innovation.id == MonevReport.innovation_id)
+        .options(noload(Innovation.owner), noload(Innovation.unit), noload(Deadline.innovation))
+        .order_by(Innovation.code, Deadline.period_start)
+    )
+    rows = await session.execute(_filtered(stmt, viewer, filters))
+    return [(r, d, i) for r, d, i in rows.unique()]
+
+
+async def deadlines(
+    session: AsyncSession, *, viewer: User | None, filters: Filters
+) -> list[tuple[Deadline, Innovation]]:
+    """Return the deadlines of the exported innovations, soonest first."""
+    stmt = (
+        select(Deadline, Innovation)
+        .join(Innovation, Innovation.id == Deadline.innovation_id)
+        .options(noload(Innovation.owner), noload(Innovation.unit), noload(Deadline.innovation))
+        .order_by(Deadline.due_date, Innovation.code)
+    )
+    rows = await session.execute(_filtered(stmt, viewer, filters))
+    return [(d, i) for d, i in rows.unique()]
+
+
+@dataclass
+class Compliance:
+    """Monev reports per unit: in on time, in late, missing (overdue and still open)."""
+
+    by_unit: dict[str, list[int]] = field(default_factory=dict)
+    overdue: list[tuple[str, str, str, int]] = field(default_factory=list)
+
+    def add(self, unit: str, index: int) -> None:
+        """Count one period of ``unit`` in column ``index`` (0 on time, 1 late, 2 missing)."""
+        self.by_unit.setdefault(unit, [0, 0, 0])[index] += 1
+
+
+async def monev_compliance(
+    session: AsyncSession, *, viewer: User | None, today: date, zone: tzinfo
+) -> Compliance:
+    """Judge every monev period that is due: report on time, late, or missing."""
+    stmt = (
+        select(Deadline, Innovation.code, Innovation.nama_inovasi, Unit.name, MonevReport)
+        .join(Innovation, Innovation.id == Deadline.innovation_id)
+        .outerjoin(Unit, Unit.id == Innovation.unit_id)
+        .outerjoin(MonevReport, MonevReport.deadline_id == Deadline.id)
+        .options(noload(Deadline.innovation), noload(Deadline.campaign))
+        .where(
+            scope_of(viewer),
+            Deadline.kind == DeadlineKind.MONEV,
+            Deadline.status != DeadlineStatus.CANCELLED,
+        )
+        .order_by(Deadline.due_date)
+    )
+    result = Compliance()
+    for deadline, code, name, unit, report in await session.execute(stmt):
+        unit = unit or "-"
+        if report is not None:
+            late = report.submitted_at.astimezone(zone).date() > deadline.due_date
+            result.add(unit, 1 if late else 0)
+        elif deadline.status == DeadlineStatus.OPEN and deadline.due_date < today:
+            result.add(unit, 2)
+            result.overdue.append((code or "", name or "", unit, (today - deadline.due_date).days))
+    result.overdue.sort(key=lambda row: -row[3])
+    return result

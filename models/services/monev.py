@@ -1080,3 +1080,14 @@ async def count_open(session: AsyncSession) -> int:
     """Return how many deadlines are open."""
     stmt = select(func.count()).select_from(Deadline).where(Deadline.status == DeadlineStatus.OPEN)
     return int((await session.execute(stmt)).scalar_one())
+
+
+async def next_deadline(session: AsyncSession, *, innovation_id: int) -> Deadline | None:
+    """Return the innovation's soonest open deadline that still asks something."""
+    stmt = (
+        select(Deadline)
+        .where(Deadline.innovation_id == innovation_id, Deadline.status == DeadlineStatus.OPEN)
+        .order_by(Deadline.due_date, Deadline.id)
+    )
+    rows = (await session.execute(stmt)).unique().scalars()
+    return next((d for d in rows if still_needed(d)), None)

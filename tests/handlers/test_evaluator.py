@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import openpyxl
 import pytest
@@ -13,7 +13,9 @@ from sqlalchemy import select
 
 from bot.settings import Settings
 from bot.simulator import BotApiSimulator
-from models.tables import Innovation, Status, Unit
+from models.policy import Policy
+from models.services import monev
+from models.tables import Deadline, Innovation, Status, Unit, User
 from tests.conftest import BotHarness, onboard, texts
 from tests.factories import TRICKY_TEXT, make_innovation, make_user
 
@@ -199,3 +201,64 @@ async def test_a_full_registration_in_english(harness: BotHarness, sim: BotApiSi
     assert "Bahasa diganti" in texts(await user.press("Bahasa Indonesia"))
     assert "Inovasi saya" in texts(await user.send("/inovasiku"))
     assert date.today()
+
+
+async def test_monev_sheets_and_compliance(harness: BotHarness, sim: BotApiSimulator) -> None:
+    rows = await seed(harness)
+    verified = [r for r in rows if r.status == Status.TERVERIFIKASI]
+    policy = Policy.from_settings(harness.settings)
+    async with await harness.session() as session, session.begin():
+        for innovation in verified:
+            fresh = await session.get(Innovation, innovation.id)
+            assert fresh is not None
+            await monev.open_monev_periods(session, fresh, now=harness.clock.now(), policy=policy)
+    outcomes = ["on_time", "on_time", "late"] + ["missing"] * (len(verified) - 3)
+    when = {
+        "on_time": datetime(2027, 1, 5, 3, tzinfo=UTC),
+        "late": datetime(2027, 1, 15, 3, tzinfo=UTC),
+    }
+    for innovation, outcome in zip(verified, outcomes, strict=True):
+        if outcome == "missing":
+            continue
+        async with await harness.session() as session, session.begin():
+            deadline = (
+                await session.execute(
+                    select(Deadline).where(Deadline.innovation_id == innovation.id)
+                )
+            ).scalar_one()
+            owner = await session.get(User, innovation.owner_id)
+            assert owner is not None
+            await monev.submit_report(
+                session,
+                deadline_id=deadline.id,
+                reporter=owner,
+                report=monev.ReportInput("berjalan", 1250, "Hasil\n“baik”", "Kendala", "Lanjut"),
+                files=[],
+                now=when[outcome],
+            )
+    harness.clock.set(datetime(2027, 1, 20, 2, tzinfo=UTC))
+    async with await harness.session() as session:
+        units = {u.id: u.name for u in (await session.execute(select(Unit))).scalars()}
+    expected: dict[str, list[int]] = {}
+    for innovation, outcome in zip(verified, outcomes, strict=True):
+        column = ["on_time", "late", "missing"].index(outcome)
+        expected.setdefault(units[innovation.unit_id or 0], [0, 0, 0])[column] += 1
+
+    admin = sim.user(ADMIN_ID)
+    await onboard(admin, name="Admin", unit="Bagian Organisasi")
+    text = texts(await admin.send("/statistik"))
+    for unit, (on_time, late, missing) in expected.items():
+        assert f"• {unit}: {on_time} / {late} / {missing}" in text
+    assert f"Laporan monev terlambat ({outcomes.count('missing')})" in text
+
+    await admin.send("/ekspor")
+    [document] = [m for m in await admin.press("Semua (XLSX)") if m.document]
+    assert document.document is not None
+    book = openpyxl.load_workbook(io.BytesIO(document.document.data))
+    assert book.sheetnames == ["Inovasi", "Laporan monev", "Tenggat"]
+    reports = [[c.value for c in r] for r in book["Laporan monev"].iter_rows()]
+    assert len(reports) == 1 + 3
+    assert reports[1][5:8] == ["Berjalan", 1250, "Hasil\n“baik”"]
+    deadlines = [[c.value for c in r] for r in book["Tenggat"].iter_rows()]
+    states = Counter(r[9] for r in deadlines[1:])
+    assert states == {"Selesai": 3, "Terlambat": len(verified) - 3}

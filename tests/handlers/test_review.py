@@ -126,6 +126,8 @@ async def test_the_whole_review_loop(harness: BotHarness, sim: BotApiSimulator) 
     order = [card.index(s) for s in ("Diajukan oleh", "Dikembalikan oleh", "Terverifikasi oleh")]
     assert order == sorted(order)
     assert card.count("Diajukan oleh") == 2
+    assert "Tenggat berikutnya: 📝 Laporan monev Triwulan IV 2026" in card
+    assert "Tenggat 10 Januari 2027 · 51 hari lagi" in card
     assert await events(harness) == [
         ("draf", "diajukan", None),
         ("diajukan", "dikembalikan", "Nama terlalu umum; tujuan belum terukur."),
