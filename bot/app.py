@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from telegram import BotCommand
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
+from telegram.request import HTTPXRequest
 
 from bot.context import DEPS_KEY, BotApplication, BotContext
 from bot.deps import Deps
 from bot.i18n import load_catalogs
 from bot.settings import Settings
-from bot.updates import PerChatUpdateProcessor
+from bot.updates import DurableBot, InFlight, PerChatUpdateProcessor
 from bot.views import ROLE_COMMANDS
 from handlers import (
     errors,
@@ -39,6 +40,9 @@ DATA_DIR = Path(__file__).parent / "data"
 DEFAULT_MASTER_DATA = DATA_DIR / "master-2026.yaml"
 EXAMPLE_UNITS = DATA_DIR / "units-example.yaml"
 COMMANDS = ROLE_COMMANDS["pengusul"]
+# Long enough that a slow Bot API is waited for rather than asked twice (a retried send that
+# had in fact arrived would show the user the same message twice).
+SEND_TIMEOUT = 30.0
 
 
 def make_deps(settings: Settings, *, clock: Clock | None = None) -> Deps:
@@ -89,16 +93,29 @@ def build_application(
     async def post_shutdown(_app: Application) -> None:  # type: ignore[type-arg]
         await close_database(deps)
 
-    app: BotApplication = (
+    in_flight = InFlight()
+    bot = DurableBot(
+        token,
+        base_url=settings.telegram_api_url,
+        base_file_url=settings.telegram_file_url,
+        request=HTTPXRequest(
+            connection_pool_size=256,
+            read_timeout=SEND_TIMEOUT,
+            write_timeout=SEND_TIMEOUT,
+            media_write_timeout=SEND_TIMEOUT * 2,
+        ),
+        get_updates_request=HTTPXRequest(connection_pool_size=1),
+        in_flight=in_flight,
+    )
+    app = cast(
+        BotApplication,
         ApplicationBuilder()
-        .token(token)
-        .base_url(settings.telegram_api_url)
-        .base_file_url(settings.telegram_file_url)
+        .bot(bot)
         .context_types(ContextTypes(context=BotContext))
-        .concurrent_updates(PerChatUpdateProcessor())
+        .concurrent_updates(PerChatUpdateProcessor(in_flight))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
-        .build()
+        .build(),
     )
     app.bot_data[DEPS_KEY] = deps
     start.register(app)

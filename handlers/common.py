@@ -17,16 +17,29 @@ from bot.i18n import Translator, pick_language
 from bot.render import send_notices, show
 from bot.views import ROLE_COMMANDS
 from models.db import transaction
+from models.services import updates
 from models.services import users as user_service
 from models.tables import Role, User
 
 log = logging.getLogger(__name__)
 
 
+class AlreadyHandled(Exception):
+    """This update was delivered again after its effects had been committed."""
+
+
 @asynccontextmanager
-async def unit_of_work(context: BotContext) -> AsyncIterator[AsyncSession]:
-    """Open the one transaction of this update; it commits when the block ends."""
+async def unit_of_work(context: BotContext, update: Update) -> AsyncIterator[AsyncSession]:
+    """Open the one transaction of this update; it commits when the block ends.
+
+    The update's id is recorded in the same transaction, so an update delivered again (the
+    process died before Telegram was told it was handled) changes nothing a second time.
+    """
     async with transaction(context.deps.session_factory()) as session:
+        if not await updates.first_delivery(
+            session, update_id=update.update_id, now=context.deps.clock.now()
+        ):
+            raise AlreadyHandled(update.update_id)
         yield session
 
 

@@ -10,13 +10,32 @@ from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot.context import BotContext
+from bot.forms import runner
 from bot.i18n import pick_language
+from bot.render import show
+from handlers.common import AlreadyHandled
+from models.db import transaction
+from models.services import users
 
 log = logging.getLogger(__name__)
 
 
+async def show_where_they_are(update: Update, context: BotContext) -> None:
+    """Answer a repeated update with the current step of the user's flow, changing nothing."""
+    if update.effective_user is None:
+        return
+    async with transaction(context.deps.session_factory()) as session:
+        user = await users.get_by_telegram_id(session, update.effective_user.id)
+        screens = (await runner.current(session, context.deps, user))[1] if user else []
+    await show(update, context, screens)
+
+
 async def on_error(update: object, context: BotContext) -> None:
     """Log the failure and apologise to the user in their language."""
+    if isinstance(context.error, AlreadyHandled) and isinstance(update, Update):
+        log.info("update %s was delivered again; already handled", update.update_id)
+        await show_where_they_are(update, context)
+        return
     update_id = update.update_id if isinstance(update, Update) else None
     log.error("update %s failed", update_id, exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:

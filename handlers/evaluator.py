@@ -78,42 +78,45 @@ def export_menu(t: Translator, year: int) -> Screen:
     return Screen(t("export.menu"), rows)
 
 
-async def _send_export(
-    update: Update, context: BotContext, fmt: str, filters: data.Filters
-) -> None:
-    async with unit_of_work(context) as session:
-        user = await current_user(session, update, context)
-        t = translator(context, user)
-        refused = role_refusal(user, *REVIEWERS, t=t)
-        if refused is None:
-            content, filename, count = await _export_file(session, context, user, fmt, filters)
-    if refused is not None:
-        await show(update, context, refused)
-        return
+Export = tuple[bytes, str, str]  # content, file name, caption
+
+
+async def _export(
+    session: AsyncSession, context: BotContext, user: User, fmt: str, filters: data.Filters
+) -> Export:
+    t = translator(context, user)
+    content, filename, count = await _export_file(session, context, user, fmt, filters)
+    return content, filename, t("export.caption", count=t.number(count))
+
+
+async def _send(update: Update, context: BotContext, export: Export) -> None:
     assert update.effective_chat is not None
+    content, filename, caption = export
     await context.bot.send_document(
-        update.effective_chat.id,
-        InputFile(content, filename=filename),
-        caption=t("export.caption", count=t.number(count)),
+        update.effective_chat.id, InputFile(content, filename=filename), caption=caption
     )
 
 
 async def export_command(update: Update, context: BotContext) -> None:
     """Export innovations: /ekspor [xlsx|csv] [status] [UNIT] [year], or choose by buttons."""
-    async with unit_of_work(context) as session:
+    export: Export | None = None
+    async with unit_of_work(context, update) as session:
         user = await current_user(session, update, context)
         t = translator(context, user)
         screens = await onboarding_gate(session, context, user, *REVIEWERS)
         parsed = parse_export_args(context.args or [], await exports.unit_codes(session))
-        year = context.deps.clock.now().year
-    if screens is not None:
-        await show(update, context, screens)
-    elif not context.args:
-        await show(update, context, [export_menu(t, year)])
-    elif parsed is None:
-        await show(update, context, [Screen(t("export.usage"))])
+        if screens is not None:
+            pass
+        elif not context.args:
+            screens = [export_menu(t, context.deps.clock.now().year)]
+        elif parsed is None:
+            screens = [Screen(t("export.usage"))]
+        else:
+            export = await _export(session, context, user, *parsed)
+    if export is not None:
+        await _send(update, context, export)
     else:
-        await _send_export(update, context, *parsed)
+        await show(update, context, screens or [])
 
 
 async def export_button(update: Update, context: BotContext) -> None:
@@ -126,7 +129,15 @@ async def export_button(update: Update, context: BotContext) -> None:
         return
     status = parts[2] if parts[2] in tuple(Status) else None
     year = int(parts[3]) if parts[3].isdigit() else None
-    await _send_export(update, context, parts[1], data.Filters(status=status, year=year))
+    filters = data.Filters(status=status, year=year)
+    async with unit_of_work(context, update) as session:
+        user = await current_user(session, update, context)
+        refused = role_refusal(user, *REVIEWERS, t=translator(context, user))
+        export = None if refused else await _export(session, context, user, parts[1], filters)
+    if export is not None:
+        await _send(update, context, export)
+    else:
+        await show(update, context, refused or [])
 
 
 def _counts(
@@ -168,7 +179,7 @@ def compliance_text(t: Translator, compliance: data.Compliance) -> str:
 
 async def stats_command(update: Update, context: BotContext) -> None:
     """Show counts by status, unit, tahapan, jenis and urusan, basic-service coverage, a chart."""
-    async with unit_of_work(context) as session:
+    async with unit_of_work(context, update) as session:
         user = await current_user(session, update, context)
         t = translator(context, user)
         screens = await onboarding_gate(session, context, user, *REVIEWERS)
@@ -228,7 +239,7 @@ async def stats_command(update: Update, context: BotContext) -> None:
 
 async def language_command(update: Update, context: BotContext) -> None:
     """Offer the languages as buttons."""
-    async with unit_of_work(context) as session:
+    async with unit_of_work(context, update) as session:
         user = await current_user(session, update, context)
         t = translator(context, user)
     buttons = [[Button(t.plain(f"lang.{code}"), f"lang:{code}") for code in LANGUAGES]]
@@ -240,7 +251,7 @@ async def language_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     code = query.data.removeprefix("lang:")
-    async with unit_of_work(context) as session:
+    async with unit_of_work(context, update) as session:
         user = await current_user(session, update, context)
         if code in LANGUAGES:
             user.language = code

@@ -71,7 +71,7 @@ async def on_message(update: Update, context: BotContext) -> None:
     if message is None or update.effective_user is None:
         return
     incoming = incoming_from_message(message, context)
-    async with unit_of_work(context) as session:
+    async with unit_of_work(context, update) as session:
         user = await current_user(session, update, context)
         outcome = await runner.feed(session, context.deps, user, incoming)
         if outcome is None:
@@ -89,7 +89,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
     incoming = incoming_from_button(query.data or "")
-    async with unit_of_work(context) as session:
+    async with unit_of_work(context, update) as session:
         user = await current_user(session, update, context)
         outcome = await runner.feed(session, context.deps, user, incoming)
         if outcome is None:
@@ -100,7 +100,7 @@ async def on_button(update: Update, context: BotContext) -> None:
 
 async def unknown_command(update: Update, context: BotContext) -> None:
     """Answer a command the bot does not know."""
-    async with unit_of_work(context) as session:
+    async with unit_of_work(context, update) as session:
         user = await current_user(session, update, context)
         text = translator(context, user)("common.unknown_command")
     await show(update, context, [Screen(text)])
@@ -110,7 +110,7 @@ async def stale_button(update: Update, context: BotContext) -> None:
     """Answer a button whose payload no handler knows."""
     query = update.callback_query
     assert query is not None
-    async with unit_of_work(context) as session:
+    async with unit_of_work(context, update) as session:
         user = await current_user(session, update, context)
         text = translator(context, user)("common.stale")
     await query.answer(text)

@@ -26,7 +26,7 @@ def register(app: Application, builders: Mapping[str, PageBuilder]) -> None:  # 
         query = update.callback_query
         assert query is not None and query.data is not None
         _, key, page = query.data.split(":")
-        async with unit_of_work(context) as session:
+        async with unit_of_work(context, update) as session:
             user = await current_user(session, update, context)
             screen = await builders[key](session, translator(context, user), user, int(page))
         screen.edit = True

@@ -23,7 +23,7 @@ PREFIX = "mv:"
 
 async def report(update: Update, context: BotContext) -> None:
     """Begin (or resume) the monev report."""
-    async with unit_of_work(context) as session:
+    async with unit_of_work(context, update) as session:
         user = await current_user(session, update, context)
         screens = await onboarding_gate(session, context, user)
         if screens is None:
@@ -167,7 +167,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     action, _, raw = query.data.removeprefix(PREFIX).partition(":")
-    async with unit_of_work(context) as session:
+    async with unit_of_work(context, update) as session:
         user = await current_user(session, update, context)
         t = translator(context, user)
         if action == "fill":

@@ -28,7 +28,7 @@ PER_PAGE = 10
 
 async def invite(update: Update, context: BotContext) -> None:
     """Start the invite flow (admins only)."""
-    async with unit_of_work(context) as session:
+    async with unit_of_work(context, update) as session:
         user = await current_user(session, update, context)
         screens = await onboarding_gate(session, context, user, Role.ADMIN)
         if screens is None:
@@ -54,7 +54,7 @@ async def users_screen(session: AsyncSession, t: Translator, user: User, page: i
 
 async def users(update: Update, context: BotContext) -> None:
     """List users (admins only)."""
-    async with unit_of_work(context) as session:
+    async with unit_of_work(context, update) as session:
         user = await current_user(session, update, context)
         t = translator(context, user)
         screens = await onboarding_gate(session, context, user, Role.ADMIN)
@@ -70,7 +70,7 @@ async def user_card(update: Update, context: BotContext) -> None:
     action, raw_id = query.data.split(":", 1)
     notice = None
     screens: list[Screen] = []
-    async with unit_of_work(context) as session:
+    async with unit_of_work(context, update) as session:
         user = await current_user(session, update, context)
         t = translator(context, user)
         target = await session.get(User, int(raw_id)) if raw_id.isdigit() else None
@@ -97,7 +97,7 @@ async def user_card(update: Update, context: BotContext) -> None:
 
 async def my_data(update: Update, context: BotContext) -> None:
     """Show what the bot stores about the user, with a button to erase it."""
-    async with unit_of_work(context) as session:
+    async with unit_of_work(context, update) as session:
         user = await current_user(session, update, context)
         t = translator(context, user)
         data = await people.personal_data(session, user)
@@ -122,7 +122,7 @@ async def erase(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     outcome = Outcome()
-    async with unit_of_work(context) as session:
+    async with unit_of_work(context, update) as session:
         user = await current_user(session, update, context)
         t = translator(context, user)
         if query.data == "me:erase":

@@ -20,7 +20,7 @@ MAX_DRAFTS_SHOWN = 30
 
 async def new(update: Update, context: BotContext) -> None:
     """Create a draft and ask its first question."""
-    async with unit_of_work(context) as session:
+    async with unit_of_work(context, update) as session:
         user = await current_user(session, update, context)
         screens = await onboarding_gate(session, context, user)
         if screens is None:
@@ -32,7 +32,7 @@ async def new(update: Update, context: BotContext) -> None:
 
 async def drafts(update: Update, context: BotContext) -> None:
     """List the user's drafts as buttons."""
-    async with unit_of_work(context) as session:
+    async with unit_of_work(context, update) as session:
         user = await current_user(session, update, context)
         screens = await onboarding_gate(session, context, user)
         if screens is None:
@@ -64,7 +64,7 @@ async def open_draft(update: Update, context: BotContext) -> None:
     assert query is not None and query.data is not None
     raw_id = query.data.removeprefix(DRAFT_PREFIX)
     notice = None
-    async with unit_of_work(context) as session:
+    async with unit_of_work(context, update) as session:
         user = await current_user(session, update, context)
         screens = await onboarding_gate(session, context, user)
         if screens is None:
@@ -80,7 +80,7 @@ async def open_draft(update: Update, context: BotContext) -> None:
 
 async def cancel(update: Update, context: BotContext) -> None:
     """Leave the current flow; the draft stays."""
-    async with unit_of_work(context) as session:
+    async with unit_of_work(context, update) as session:
         user = await current_user(session, update, context)
         t = translator(context, user)
         flow = await runner.leave(session, user)

@@ -42,7 +42,7 @@ async def queue_screen(session: AsyncSession, t: Translator, user: User, page: i
 
 async def queue(update: Update, context: BotContext) -> None:
     """Show the review queue (verifikator: the unit's; admin: all)."""
-    async with unit_of_work(context) as session:
+    async with unit_of_work(context, update) as session:
         user = await current_user(session, update, context)
         t = translator(context, user)
         screens = await onboarding_gate(session, context, user, *REVIEWERS)
@@ -57,7 +57,7 @@ async def decide(update: Update, context: BotContext) -> None:
     assert query is not None and query.data is not None
     _, action, raw_id = query.data.split(":", 2)
     outcome = Outcome()
-    async with unit_of_work(context) as session:
+    async with unit_of_work(context, update) as session:
         user = await current_user(session, update, context)
         t = translator(context, user)
         try:

@@ -71,7 +71,7 @@ async def schedule_screen(session: AsyncSession, deps: Deps, t: Translator, user
 
 async def deadlines(update: Update, context: BotContext) -> None:
     """Show upcoming deadlines, soonest first, with the days left."""
-    async with unit_of_work(context) as session:
+    async with unit_of_work(context, update) as session:
         user = await current_user(session, update, context)
         screens = await onboarding_gate(session, context, user)
         if screens is None:
@@ -107,7 +107,7 @@ async def campaigns_screen(session: AsyncSession, deps: Deps, t: Translator) -> 
 
 async def campaigns(update: Update, context: BotContext) -> None:
     """List the evaluation campaigns (admins only)."""
-    async with unit_of_work(context) as session:
+    async with unit_of_work(context, update) as session:
         user = await current_user(session, update, context)
         t = translator(context, user)
         screens = await onboarding_gate(session, context, user)
@@ -160,7 +160,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     action, _, raw = query.data.removeprefix(PREFIX).partition(":")
-    async with unit_of_work(context) as session:
+    async with unit_of_work(context, update) as session:
         user = await current_user(session, update, context)
         outcome = await _campaign_action(session, context, user, action, raw)
     await query.answer(outcome.notice)

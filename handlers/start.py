@@ -32,7 +32,7 @@ async def _redeem(session: AsyncSession, context: BotContext, user: User, code: 
 
 async def start(update: Update, context: BotContext) -> None:
     """Onboard a new user, redeem an invite code, or greet a known user with the menu."""
-    async with unit_of_work(context) as session:
+    async with unit_of_work(context, update) as session:
         user = await current_user(session, update, context)
         t = translator(context, user)
         screens: list[Screen] = []
@@ -52,7 +52,7 @@ async def start(update: Update, context: BotContext) -> None:
 
 async def help_command(update: Update, context: BotContext) -> None:
     """Show the commands this user's role allows."""
-    async with unit_of_work(context) as session:
+    async with unit_of_work(context, update) as session:
         user = await current_user(session, update, context)
         t = translator(context, user)
         parts = [t("menu.help")]

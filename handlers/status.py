@@ -55,7 +55,7 @@ async def mine_screen(session: AsyncSession, t: Translator, user: User, page: in
 
 async def mine(update: Update, context: BotContext) -> None:
     """List the user's innovations (a verifikator: the unit's; an admin: all) with status."""
-    async with unit_of_work(context) as session:
+    async with unit_of_work(context, update) as session:
         user = await current_user(session, update, context)
         screens = await onboarding_gate(session, context, user)
         if screens is None:
@@ -76,7 +76,7 @@ async def open_by_code(
 
 async def status_command(update: Update, context: BotContext) -> None:
     """Show one innovation's card: /status INO-2026-0001."""
-    async with unit_of_work(context) as session:
+    async with unit_of_work(context, update) as session:
         user = await current_user(session, update, context)
         screens = await onboarding_gate(session, context, user)
         if screens is None:
@@ -94,7 +94,7 @@ async def open_card(update: Update, context: BotContext) -> None:
     assert query is not None and query.data is not None
     raw = query.data.removeprefix("st:")
     notice = None
-    async with unit_of_work(context) as session:
+    async with unit_of_work(context, update) as session:
         user = await current_user(session, update, context)
         innovation = None
         if raw.isdigit():

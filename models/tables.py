@@ -435,3 +435,12 @@ class MonevEvidence(Base):
     path: Mapped[str] = mapped_column(String(500))
     telegram_file_unique_id: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime]
+
+
+class HandledUpdate(Base):
+    """A Telegram update whose effects are committed, so a repeated delivery is recognised."""
+
+    __tablename__ = "handled_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(index=True)

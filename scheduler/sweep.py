@@ -24,7 +24,7 @@ from bot.context import BotApplication, BotContext
 from bot.deps import Deps
 from models.db import transaction
 from models.policy import Policy
-from models.services import monev
+from models.services import monev, updates
 from models.tables import Deadline, Reminder, ReminderStatus
 from scheduler.delivery import Deliverer, RateLimiter, Result
 from scheduler.messages import reminder_screen
@@ -35,6 +35,8 @@ MAX_ROUNDS = 50
 CONCURRENT_CHATS = 16
 MAX_ATTEMPTS = 5
 RETRY_BASE = timedelta(minutes=5)
+# Telegram redelivers an unconfirmed update for at most a day; remember handled ones longer.
+HANDLED_UPDATES_KEPT = timedelta(days=2)
 
 
 @dataclass
@@ -92,6 +94,7 @@ class Sweep:
             self.report.opened = await monev.ensure_monev_periods(
                 session, now=now, policy=self.policy
             )
+            await updates.forget_before(session, before=now - HANDLED_UPDATES_KEPT)
         if not self.policy.in_working_hours(now):
             return self.report
         for _ in range(MAX_ROUNDS):
