@@ -2,16 +2,61 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import warnings
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from functools import partial
+from typing import TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.context import BotContext
 from bot.forms.engine import Button, Notice, Screen
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+MAX_ATTEMPTS = 6
+BACKOFF = 0.5
+
+
+def retry_after_seconds(exc: RetryAfter) -> float:
+    """Return how long Telegram asked to wait, whichever type PTB gives it as."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value = exc.retry_after
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    return float(value)
+
+
+async def with_retry(call: Callable[[], Awaitable[T]]) -> T:
+    """Make a Bot API call, waiting out flood control and retrying passing network errors
+    (each up to MAX_ATTEMPTS times).
+
+    A timed-out call is not repeated: Telegram may have done it, and the user would see the
+    message twice.
+    """
+    flood_waits = network_errors = 0
+    while True:
+        try:
+            return await call()
+        except RetryAfter as exc:
+            flood_waits += 1
+            if flood_waits >= MAX_ATTEMPTS:
+                raise
+            await asyncio.sleep(retry_after_seconds(exc))
+        except (BadRequest, TimedOut):
+            raise
+        except NetworkError as exc:
+            network_errors += 1
+            if network_errors >= MAX_ATTEMPTS:
+                raise
+            log.warning("Bot API call failed (%s); retrying", exc.message)
+            await asyncio.sleep(BACKOFF * 2 ** (network_errors - 1))
 
 
 def to_markup(rows: list[list[Button]]) -> InlineKeyboardMarkup | None:
@@ -35,14 +80,27 @@ async def show(update: Update, context: BotContext, screens: list[Screen]) -> No
         markup = to_markup(screen.buttons)
         if screen.edit and pressed is not None:
             try:
-                await pressed.edit_text(screen.text, parse_mode=ParseMode.HTML, reply_markup=markup)
+                await with_retry(
+                    partial(
+                        pressed.edit_text,
+                        screen.text,
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=markup,
+                    )
+                )
                 continue
             except BadRequest as exc:
                 if "not modified" in exc.message:
                     continue
                 log.warning("edit failed, sending instead: %s", exc.message)
-        await context.bot.send_message(
-            chat.id, screen.text, parse_mode=ParseMode.HTML, reply_markup=markup
+        await with_retry(
+            partial(
+                context.bot.send_message,
+                chat.id,
+                screen.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+            )
         )
 
 
@@ -55,11 +113,14 @@ async def send_notices(context: BotContext, notices: list[Notice]) -> None:
     """Deliver messages for other people; one unreachable person does not stop the rest."""
     for notice in notices:
         try:
-            await context.bot.send_message(
-                notice.chat_id,
-                notice.screen.text,
-                parse_mode=ParseMode.HTML,
-                reply_markup=to_markup(notice.screen.buttons),
+            await with_retry(
+                partial(
+                    context.bot.send_message,
+                    notice.chat_id,
+                    notice.screen.text,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=to_markup(notice.screen.buttons),
+                )
             )
         except TelegramError as exc:
             log.warning("notice to chat %s not delivered: %s", notice.chat_id, exc)

@@ -10,9 +10,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
-import warnings
 from dataclasses import dataclass
-from datetime import timedelta
 
 from aiolimiter import AsyncLimiter
 from telegram import Bot
@@ -20,7 +18,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.forms.engine import Screen
-from bot.render import to_markup
+from bot.render import retry_after_seconds, to_markup
 
 log = logging.getLogger(__name__)
 MAX_TRACKED_CHATS = 10_000
@@ -42,16 +40,6 @@ class Delivery:
     result: Result
     message_id: int | None = None
     error: str = ""
-
-
-def retry_after_seconds(exc: RetryAfter) -> float:
-    """Return how long Telegram asked to wait, whichever type PTB gives it as."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        value = exc.retry_after
-    if isinstance(value, timedelta):
-        return value.total_seconds()
-    return float(value)
 
 
 class RateLimiter:

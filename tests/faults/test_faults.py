@@ -1,0 +1,111 @@
+"""Faults: a failing Bot API, a database that drops out, a flood from one user."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from bot.simulator import BotApiSimulator, SimUser
+from models import db
+from models.tables import FlowState, HandledUpdate, Innovation
+from tests.conftest import BotHarness, onboard, texts
+
+
+async def at_long_text_step(user: SimUser) -> None:
+    """Onboard and walk a registration to the first long-text step (masalah)."""
+    await onboard(user)
+    await user.send("/baru")
+    await user.send("Inovasi Tahan Gangguan")
+    for label in ("Dinas Kesehatan", "Inisiatif", "ASN", "Saya sendiri", "Digital"):
+        await user.press(label)
+    for label in ("Inovasi pelayanan publik", "Non tematik", "Kesehatan", "Lewati"):
+        await user.press(label)
+
+
+async def draft(harness: BotHarness) -> Innovation:
+    async with await harness.session() as session:
+        stmt = select(Innovation).where(Innovation.nama_inovasi == "Inovasi Tahan Gangguan")
+        return (await session.execute(stmt)).scalar_one()
+
+
+async def test_a_failing_bot_api_loses_and_repeats_nothing(
+    harness: BotHarness, sim: BotApiSimulator
+) -> None:
+    user = sim.user(9701)
+    user.timeout = 60
+    await at_long_text_step(user)
+    before = len(user.messages)
+    sim.inject_failure("sendMessage", status=429, retry_after=1, times=3)
+    sim.inject_failure("sendMessage", status=502, times=3)
+    sim.inject_failure("sendMessage", delay=5.0, times=1)
+    parts = [f"bagian{i}" for i in range(4)]
+    for part in parts:
+        await user.send(part)
+    replies = [m.text for m in user.messages[before:]]
+    assert [r.split(",")[0] for r in replies] == ["Tersimpan"] * 4
+    assert [r.split(", ")[1].split(" ")[0] for r in replies] == ["1", "2", "3", "4"]
+    assert (await draft(harness)).masalah == "\n\n".join(parts)
+    assert [name for name, _, _ in sim.failures].count("sendMessage") == 6
+
+
+async def test_the_database_dropping_out_mid_flow(
+    harness: BotHarness, sim: BotApiSimulator, tmp_path: object
+) -> None:
+    user = sim.user(9702)
+    await at_long_text_step(user)
+    assert harness.app is not None
+    deps = harness.app.bot_data["deps"]
+    working = deps.sessions
+    broken = db.create_engine("sqlite+aiosqlite:////nonexistent-dir/unreachable.db")
+    deps.sessions = async_sessionmaker(broken)
+    try:
+        replies = await user.send("Jawaban saat database mati.")
+    finally:
+        deps.sessions = working
+        await broken.dispose()
+    assert texts(replies) == (
+        "Maaf, terjadi gangguan saat memproses pesan Anda. Jawaban sebelumnya tetap tersimpan; "
+        "silakan coba lagi sebentar lagi."
+    )
+    assert (await draft(harness)).masalah is None
+    async with await harness.session() as session:
+        handled = (await session.execute(select(HandledUpdate.update_id))).scalars().all()
+        state = (await session.execute(select(FlowState))).scalar_one()
+    assert len(handled) == len(set(handled)) and state.step == "masalah"
+    replies = await user.send("Jawaban setelah database pulih.")
+    assert "Tersimpan, 4 kata" in texts(replies)
+    assert (await draft(harness)).masalah == "Jawaban setelah database pulih."
+
+
+async def test_a_flood_from_one_user_neither_blocks_others_nor_corrupts_the_draft(
+    harness: BotHarness, sim: BotApiSimulator
+) -> None:
+    flooder, other = sim.user(9703), sim.user(9704)
+    flooder.timeout = other.timeout = 120
+    await at_long_text_step(flooder)
+    await onboard(other, name="Tetangga Sebelah")
+    answered: dict[int, list[float]] = {9703: [], 9704: []}
+    sim.add_listener(
+        lambda kind, message: (
+            answered[message.chat_id].append(time.perf_counter())
+            if kind == "sent" and message.chat_id in answered
+            else None
+        )
+    )
+    parts = [f"kata{i}" for i in range(100)]
+    flood = asyncio.gather(*(flooder.send(p) for p in parts))
+    await asyncio.sleep(0)  # the hundred updates are queued first
+    started = time.perf_counter()
+    await other.send("/baru")
+    await flood
+    assert len(answered[9703]) == 100 and len(answered[9704]) >= 2
+    other_done = answered[9704][0] - started
+    flood_done = answered[9703][-1] - started
+    assert other_done < flood_done / 4, (other_done, flood_done)
+    assert (await draft(harness)).masalah == "\n\n".join(parts)
+    async with await harness.session() as session:
+        drafts = (await session.execute(select(Innovation))).scalars().all()
+    assert len(drafts) == 2

@@ -1,0 +1,153 @@
+"""kill -9 in the middle of a registration: the restarted bot loses no answer and applies
+none twice. The bot runs as a real process (python bot.py run) against the simulator."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, update
+
+from bot.app import EXAMPLE_UNITS
+from bot.simulator import BotApiSimulator, SimUser
+from models import db
+from models.tables import Attachment, FlowState, Innovation
+from tests.conftest import texts
+
+ROOT = Path(__file__).resolve().parents[2]
+PDF = b"%PDF-1.4\n" + b"1" * 1000
+
+
+class BotProcess:
+    """``python bot.py run`` in a child process, pointed at the simulator."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self, sim: BotApiSimulator) -> None:
+        commands_before = len(sim.calls_of("setMyCommands"))
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable, "bot.py", "run", cwd=ROOT, env=self.env,
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+        )  # fmt: skip
+        async with asyncio.timeout(60):
+            while len(sim.calls_of("setMyCommands")) <= commands_before:
+                await asyncio.sleep(0.05)
+        await asyncio.sleep(0.5)  # post_init is done; the updater starts polling
+
+    async def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        await self.process.wait()
+
+    async def stop(self) -> None:
+        if self.process is not None and self.process.returncode is None:
+            self.process.terminate()
+            await self.process.wait()
+
+
+@pytest.fixture
+async def bot_process(
+    database_url: str, sim: BotApiSimulator, tmp_path: Path
+) -> AsyncIterator[BotProcess]:
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))},
+        "TELEGRAM_BOT_TOKEN": sim.token,
+        "TELEGRAM_API_URL": sim.api_url,
+        "TELEGRAM_FILE_URL": sim.file_url,
+        "DATABASE_URL": database_url,
+        "FILES_DIR": str(tmp_path / "files"),
+        "UNITS_FILE": str(EXAMPLE_UNITS),
+        "REMINDER_SWEEP_SECONDS": "0",
+    }
+    process = BotProcess(env)
+    await process.start(sim)
+    try:
+        yield process
+    finally:
+        await process.stop()
+
+
+async def until(condition: Callable[[], bool], limit: float = 30) -> None:
+    async with asyncio.timeout(limit):
+        while not condition():
+            await asyncio.sleep(0.05)
+
+
+async def rows(database_url: str) -> tuple[list[Attachment], FlowState]:
+    engine = db.create_engine(database_url)
+    try:
+        async with db.session_factory(engine)() as session:
+            files = (await session.execute(select(Attachment))).scalars().all()
+            state = (await session.execute(select(FlowState))).scalar_one()
+            return list(files), state
+    finally:
+        await engine.dispose()
+
+
+async def jump_to_evidence(database_url: str) -> None:
+    """Move the draft straight to its evidence step (the walk there is tested elsewhere)."""
+    engine = db.create_engine(database_url)
+    try:
+        async with db.transaction(db.session_factory(engine)) as session:
+            await session.execute(update(FlowState).values(step="bukti_dukung", rev=100))
+            await session.execute(update(Innovation).values(tahapan="inisiatif"))
+    finally:
+        await engine.dispose()
+
+
+async def answer(user: SimUser, action: asyncio.Task[object], sent_before: int) -> None:
+    await until(lambda: len(user.messages) > sent_before)
+    await action
+
+
+async def test_kill_during_a_file_download_and_after_commit(
+    bot_process: BotProcess, sim: BotApiSimulator, database_url: str
+) -> None:
+    user = sim.user(9801)
+    user.timeout = 60
+    await user.send("/start")
+    await user.send("Korban Kill")
+    await user.press("Dinas Kesehatan")
+    await user.press("Lewati")
+    await user.press("Lewati")
+    await user.send("/baru")
+    await user.send("Inovasi Tahan Mati Listrik")
+    await jump_to_evidence(database_url)
+
+    # 1. killed while downloading the file (inside the update's transaction)
+    sim.inject_failure("getFile", delay=4.0)
+    before = len(user.messages)
+    sending = asyncio.create_task(user.send_document("bukti-1.pdf", PDF, "application/pdf"))
+    await asyncio.sleep(1.5)
+    await bot_process.kill()
+    files, _ = await rows(database_url)
+    assert files == []
+    await bot_process.start(sim)
+    await answer(user, sending, before)
+    files, state = await rows(database_url)
+    assert [f.filename for f in files] == ["bukti-1.pdf"]
+    assert "Diterima: bukti-1.pdf (total 1 berkas)" in texts(user.messages[before:])
+
+    # 2. killed after the answer was stored, while the reply was on its way
+    sim.inject_failure("sendMessage", delay=4.0)
+    before = len(user.messages)
+    sending = asyncio.create_task(user.send_document("bukti-2.pdf", PDF, "application/pdf"))
+    await asyncio.sleep(1.5)
+    await bot_process.kill()
+    await bot_process.start(sim)
+    await answer(user, sending, before)
+    await until(lambda: "Bukti dukung" in texts(user.messages[before:]))
+    files, state = await rows(database_url)
+    assert [f.filename for f in files] == ["bukti-1.pdf", "bukti-2.pdf"]
+    assert state.step == "bukti_dukung"
+    shown = texts(user.messages[before:])
+    assert "Bukti dukung" in shown  # the restarted bot shows where the flow stands
+    replies = await user.press("Selesai")
+    assert "Kontak" in texts(replies)
