@@ -36,9 +36,7 @@ class BotProcess:
             sys.executable, "bot.py", "run", cwd=ROOT, env=self.env,
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
         )  # fmt: skip
-        async with asyncio.timeout(60):
-            while len(sim.calls_of("setMyCommands")) <= commands_before:
-                await asyncio.sleep(0.05)
+        await until(lambda: len(sim.calls_of("setMyCommands")) > commands_before, 60)
         await asyncio.sleep(0.5)  # post_init is done; the updater starts polling
 
     async def kill(self) -> None:
@@ -76,7 +74,7 @@ async def bot_process(
 
 async def until(condition: Callable[[], bool], limit: float = 30) -> None:
     async with asyncio.timeout(limit):
-        while not condition():
+        while not condition():  # noqa: ASYNC110 - the other side is a separate process
             await asyncio.sleep(0.05)
 
 
