@@ -8,16 +8,20 @@ import os
 import signal
 import sys
 from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from bot.app import EXAMPLE_UNITS
+from bot.settings import load_settings
 from bot.simulator import BotApiSimulator, SimUser
 from models import db
-from models.tables import Attachment, FlowState, Innovation
+from models.clock import SystemClock
+from models.tables import Attachment, FlowState, Innovation, Reminder
 from tests.conftest import texts
+from tests.scheduler.support import add_user, add_verified
 
 ROOT = Path(__file__).resolve().parents[2]
 PDF = b"%PDF-1.4\n" + b"1" * 1000
@@ -149,3 +153,91 @@ async def test_kill_during_a_file_download_and_after_commit(
     assert "Bukti dukung" in shown  # the restarted bot shows where the flow stands
     replies = await user.press("Selesai")
     assert "Kontak" in texts(replies)
+
+
+REMINDED = 30
+
+
+async def seed_due_reminders(database_url: str, sim: BotApiSimulator) -> list[int]:
+    """Thirty verified innovations, each with one reminder due now (the rest skipped)."""
+    engine = db.create_engine(database_url)
+    now = SystemClock().now()
+    settings = load_settings(_env_file=None)
+    chats = []
+    try:
+        async with db.transaction(db.session_factory(engine)) as session:
+            for n in range(REMINDED):
+                owner = await add_user(
+                    session, sim, telegram_id=9900 + n, name=f"Pemilik {n}", now=now
+                )
+                await add_verified(
+                    session, owner=owner, name=f"Inovasi {n}", now=now, settings=settings
+                )
+                chats.append(9900 + n)
+            first = (
+                select(Reminder.deadline_id, func.min(Reminder.id).label("first"))
+                .group_by(Reminder.deadline_id)
+                .subquery()
+            )
+            keep = select(first.c.first)
+            await session.execute(
+                update(Reminder).where(Reminder.id.not_in(keep)).values(status="skipped")
+            )
+            await session.execute(
+                update(Reminder)
+                .where(Reminder.id.in_(keep))
+                .values(send_after=now - timedelta(minutes=1))
+            )
+    finally:
+        await engine.dispose()
+    return chats
+
+
+async def test_kill_during_a_reminder_sweep(
+    database_url: str, sim: BotApiSimulator, tmp_path: Path
+) -> None:
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))},
+        "TELEGRAM_BOT_TOKEN": sim.token,
+        "TELEGRAM_API_URL": sim.api_url,
+        "TELEGRAM_FILE_URL": sim.file_url,
+        "DATABASE_URL": database_url,
+        "FILES_DIR": str(tmp_path / "files"),
+        "UNITS_FILE": str(EXAMPLE_UNITS),
+        "REMINDER_SWEEP_SECONDS": "1",
+        "REMINDER_CLAIM_SECONDS": "10",
+        "WORKING_HOURS_START": "00:00",
+        "WORKING_HOURS_END": "23:59",
+        "WORKING_DAYS": "1,2,3,4,5,6,7",
+        "SEND_RATE_PER_SECOND": "2",
+    }
+    migrate_only = BotProcess({**env, "REMINDER_SWEEP_SECONDS": "0"})
+    await migrate_only.start(sim)
+    await migrate_only.stop()
+    chats = await seed_due_reminders(database_url, sim)
+    delivered: list[int] = []
+    sim.add_listener(
+        lambda kind, message: (
+            delivered.append(message.chat_id)
+            if kind == "sent" and message.chat_id in chats
+            else None
+        )
+    )
+    slow = BotProcess(env)
+    await slow.start(sim)
+    try:
+        await until(lambda: len(delivered) >= 5, 60)
+        await asyncio.sleep(0.25)  # between two sends (two a second): this one is marked sent
+        await slow.kill()
+    finally:
+        await slow.stop()
+    at_kill = len(delivered)
+    assert at_kill < REMINDED
+    fast = BotProcess({**env, "SEND_RATE_PER_SECOND": "100"})
+    await fast.start(sim)
+    try:
+        await until(lambda: len(set(delivered)) == REMINDED, 60)
+        await asyncio.sleep(2.5)  # a few more sweeps: nothing may be sent again
+    finally:
+        await fast.stop()
+    assert sorted(delivered) == sorted(chats), "every reminder exactly once"
