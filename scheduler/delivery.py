@@ -47,10 +47,9 @@ class RateLimiter:
     a flood-control pause holds every send."""
 
     def __init__(self, *, per_second: float, chat_interval: float) -> None:
-        if per_second >= 1:
-            self._bucket = AsyncLimiter(per_second, 1.0)
-        else:
-            self._bucket = AsyncLimiter(1, 1.0 / per_second)
+        # One message per 1/rate seconds, no burst: a full bucket of 25 on top of 25 a second
+        # would put 50 messages in the first second, over Telegram's ~30.
+        self._bucket = AsyncLimiter(1, 1.0 / per_second)
         self._chat_interval = chat_interval
         self._next_in_chat: dict[int, float] = {}
         self._chat_locks: dict[int, asyncio.Lock] = {}
