@@ -90,11 +90,17 @@ class Sweep:
     async def run(self) -> SweepReport:
         """Open new monev periods, then send every due reminder (inside working hours)."""
         now = self.deps.clock.now()
-        async with transaction(self._factory()) as session:
-            self.report.opened = await monev.ensure_monev_periods(
-                session, now=now, policy=self.policy
-            )
-            await updates.forget_before(session, before=now - HANDLED_UPDATES_KEPT)
+        today = self.policy.local_date(now)
+        if self.deps.housekeeping_done_on != today:
+            # Once a day per process: new periods (a quarter begins at midnight; verification
+            # opens its own) and old update records. Scanning every verified innovation each
+            # minute would dominate a sweep that finds nothing to send.
+            async with transaction(self._factory()) as session:
+                self.report.opened = await monev.ensure_monev_periods(
+                    session, now=now, policy=self.policy
+                )
+                await updates.forget_before(session, before=now - HANDLED_UPDATES_KEPT)
+            self.deps.housekeeping_done_on = today
         if not self.policy.in_working_hours(now):
             return self.report
         for _ in range(MAX_ROUNDS):
