@@ -421,13 +421,6 @@ class Claim:
         return len(self.ids) + self.skipped
 
 
-def _claimable(row: Any, now: datetime) -> Any:
-    return or_(
-        and_(row.status == ReminderStatus.PENDING, row.send_after <= now),
-        and_(row.status == ReminderStatus.CLAIMED, row.claimed_until < now),
-    )
-
-
 async def claim_due(
     session: AsyncSession,
     *,
@@ -456,17 +449,22 @@ async def claim_due(
         )
         .exists()
     )
-    pick = (
-        select(picked.id)
-        .where(_claimable(picked, now), deadline_open)
-        .order_by(picked.send_after, picked.id)
-        .limit(limit)
-    )
-    if _is_postgres(session):
-        pick = pick.with_for_update(skip_locked=True)
+
+    def pick(condition: Any) -> Any:
+        stmt = (
+            select(picked.id)
+            .where(condition, deadline_open)
+            .order_by(picked.send_after, picked.id)
+            .limit(limit)
+        )
+        return stmt.with_for_update(skip_locked=True) if _is_postgres(session) else stmt
+
+    # Two lookups, each served by the (status, send_after) index; one OR would scan the table.
+    pending = pick(and_(picked.status == ReminderStatus.PENDING, picked.send_after <= now))
+    expired = pick(and_(picked.status == ReminderStatus.CLAIMED, picked.claimed_until < now))
     stmt = (
         update(Reminder)
-        .where(Reminder.id.in_(pick))
+        .where(or_(Reminder.id.in_(pending), Reminder.id.in_(expired)))
         .values(status=ReminderStatus.CLAIMED, claimed_by=token, claimed_until=until)
         .returning(Reminder.id)
         .execution_options(synchronize_session=False)
