@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any, cast
 
-from telegram import BotCommand
+from telegram import BotCommand, Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from telegram.request import HTTPXRequest
 
@@ -14,7 +16,7 @@ from bot.context import DEPS_KEY, BotApplication, BotContext
 from bot.deps import Deps
 from bot.i18n import load_catalogs
 from bot.settings import Settings
-from bot.updates import DurableBot, InFlight, PerChatUpdateProcessor
+from bot.updates import DurableBot, Inbox, PerChatUpdateProcessor
 from bot.views import ROLE_COMMANDS
 from handlers import (
     errors,
@@ -33,6 +35,7 @@ from models import db
 from models.clock import Clock, SystemClock
 from models.masterdata import load_master_data, load_unit_file
 from models.services import units as unit_service
+from models.services import updates as update_records
 from scheduler import sweep
 
 log = logging.getLogger(__name__)
@@ -72,6 +75,26 @@ async def close_database(deps: Deps) -> None:
         deps.sessions = None
 
 
+async def keep_updates(
+    deps: Deps, fetched: Sequence[tuple[int, dict[str, Any]]], finished: Sequence[int]
+) -> None:
+    """Write fetched updates to the inbox (before Telegram is told they arrived) and take
+    out the finished ones."""
+    async with db.transaction(deps.session_factory()) as session:
+        await update_records.remember(session, updates=fetched, now=deps.clock.now())
+        await update_records.forget(session, update_ids=finished)
+
+
+async def replay_unhandled(app: Application, deps: Deps) -> None:  # type: ignore[type-arg]
+    """Queue the updates an earlier process fetched but did not finish."""
+    async with deps.session_factory()() as session:
+        payloads = await update_records.unfinished(session)
+    for payload in payloads:
+        await app.update_queue.put(Update.de_json(payload, app.bot))
+    if payloads:
+        log.info("replaying %d updates left unhandled by an earlier process", len(payloads))
+
+
 def build_application(
     settings: Settings, *, clock: Clock | None = None, deps: Deps | None = None, **_: Any
 ) -> BotApplication:
@@ -82,6 +105,8 @@ def build_application(
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
         await open_database(deps)
         deps.bot_username = app.bot.username
+        await replay_unhandled(app, deps)
+        inbox.keeper = partial(keep_updates, deps)
         t = deps.translator("id")
         commands = [BotCommand(c, t.plain(f"command.{c}")) for c in COMMANDS]
         await app.bot.set_my_commands(commands)
@@ -93,26 +118,28 @@ def build_application(
     async def post_shutdown(_app: Application) -> None:  # type: ignore[type-arg]
         await close_database(deps)
 
-    in_flight = InFlight()
+    inbox = Inbox()
     bot = DurableBot(
         token,
         base_url=settings.telegram_api_url,
         base_file_url=settings.telegram_file_url,
         request=HTTPXRequest(
-            connection_pool_size=256,
+            # httpcore scans its whole pool on every request: a small pool is faster
+            connection_pool_size=32,
+            pool_timeout=SEND_TIMEOUT,
             read_timeout=SEND_TIMEOUT,
             write_timeout=SEND_TIMEOUT,
             media_write_timeout=SEND_TIMEOUT * 2,
         ),
         get_updates_request=HTTPXRequest(connection_pool_size=1),
-        in_flight=in_flight,
+        inbox=inbox,
     )
     app = cast(
         BotApplication,
         ApplicationBuilder()
         .bot(bot)
         .context_types(ContextTypes(context=BotContext))
-        .concurrent_updates(PerChatUpdateProcessor(in_flight))
+        .concurrent_updates(PerChatUpdateProcessor(inbox))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build(),

@@ -22,7 +22,7 @@ from bot.i18n import Translator
 from bot.views import local, option_labels
 from models.services import export as data
 from models.services import innovations as inno
-from models.tables import Innovation, Unit, User
+from models.tables import Innovation, User
 
 Progress = Callable[[int], object]
 PROFILE_KEYS = [s.key for s in REGISTRATION.steps]
@@ -258,8 +258,3 @@ async def write_evidence_zip(
                     archive.write(source, f"{folder}/{n:02d}-{Path(attachment.filename).name}")
                     count += 1
     return count
-
-
-async def unit_codes(session: AsyncSession) -> list[str]:
-    """Return every unit code (for validating a filter)."""
-    return list((await session.execute(select(Unit.code))).scalars())

@@ -1,18 +1,19 @@
 """Update processing: updates of one chat in order, different chats concurrently, and no
-update confirmed to Telegram before it has been handled.
+update lost when the process dies.
 
-Telegram forgets an update once ``getUpdates`` is called with a higher offset. The stock
-polling loop asks for the next batch as soon as the previous one is queued, so a process
-killed mid-update would lose it. :class:`DurableBot` instead confirms only up to the oldest
-update still being handled; what was in flight when a process died is delivered again to
-the next one (the database then tells a repeated update apart, see ``handled_updates``).
+Telegram forgets an update once ``getUpdates`` is called with a higher offset, which the
+polling loop does right after queueing the previous batch, long before it is handled. So
+:class:`DurableBot` writes every fetched batch to the database (``inbox_updates``) before
+returning it; the next start replays what was never handled, and the record of handled
+updates (written with their effects) makes sure nothing is applied twice.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import Awaitable, Sequence
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Update
@@ -20,7 +21,10 @@ from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram._utils.types import JSONDict, ODVInput, TimePeriod
 from telegram.ext import BaseUpdateProcessor, ExtBot
 
-IDLE_WAIT = 0.25
+log = logging.getLogger(__name__)
+
+# Keeps fetched (update id, update JSON) pairs and forgets finished update ids, durably.
+Keeper = Callable[[Sequence[tuple[int, dict[str, Any]]], Sequence[int]], Awaitable[None]]
 
 
 def _chat_key(update: object) -> int | None:
@@ -33,43 +37,21 @@ def _chat_key(update: object) -> int | None:
     return None
 
 
-class InFlight:
-    """The updates fetched but not yet handled."""
+@dataclass
+class Inbox:
+    """Where fetched updates are kept (once the database is open) and which are finished."""
 
-    def __init__(self) -> None:
-        self._ids: set[int] = set()
-        self.highest = -1
-        self._changed = asyncio.Event()
-
-    def fetched(self, update_ids: Sequence[int]) -> None:
-        """Remember newly fetched updates."""
-        self._ids.update(update_ids)
-        self.highest = max([self.highest, *update_ids])
-
-    def finished(self, update_id: int) -> None:
-        """Forget a handled update."""
-        self._ids.discard(update_id)
-        self._changed.set()
-
-    def offset(self, requested: int | None) -> int | None:
-        """Return the offset that confirms only handled updates."""
-        if self._ids:
-            return min(self._ids)
-        return requested
-
-    async def wait_for_progress(self, limit: float) -> None:
-        """Wait until some update finishes, or ``limit`` seconds."""
-        self._changed.clear()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._changed.wait(), limit)
+    keeper: Keeper | None = None
+    finished: set[int] = field(default_factory=set)  # handled and answered
 
 
 class DurableBot(ExtBot[None]):
-    """An ExtBot whose ``getUpdates`` never confirms an update still being handled."""
+    """An ExtBot that keeps every fetched update in the database before handing it on."""
 
-    def __init__(self, *args: Any, in_flight: InFlight, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, inbox: Inbox, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._in_flight = in_flight
+        with self._unfrozen():
+            self.inbox = inbox
 
     async def get_updates(
         self,
@@ -84,10 +66,9 @@ class DurableBot(ExtBot[None]):
         pool_timeout: ODVInput[float] = DEFAULT_NONE,
         api_kwargs: JSONDict | None = None,
     ) -> tuple[Update, ...]:
-        """Fetch updates, confirming only handled ones; return only updates not seen yet."""
-        in_flight = self._in_flight
+        """Fetch updates and keep them before they are confirmed by the next call."""
         updates = await super().get_updates(
-            offset=in_flight.offset(offset),
+            offset=offset,
             limit=limit,
             timeout=timeout,
             allowed_updates=allowed_updates,
@@ -97,32 +78,31 @@ class DurableBot(ExtBot[None]):
             pool_timeout=pool_timeout,
             api_kwargs=api_kwargs,
         )
-        fresh = tuple(u for u in updates if u.update_id > in_flight.highest)
-        if updates and not fresh:
-            # Only updates still being handled came back: wait a little instead of spinning.
-            await in_flight.wait_for_progress(IDLE_WAIT)
-        in_flight.fetched([u.update_id for u in fresh])
-        return fresh
+        inbox = self.inbox
+        if (updates or inbox.finished) and inbox.keeper is not None:
+            finished, inbox.finished = inbox.finished, set()
+            try:
+                await inbox.keeper([(u.update_id, u.to_dict()) for u in updates], sorted(finished))
+            except Exception:  # the database is away: handle them anyway, unkept
+                log.exception("could not keep %d fetched updates", len(updates))
+                inbox.finished |= finished
+        return updates
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
     """Serialise the updates of each chat (FIFO) while other chats run concurrently."""
 
-    def __init__(
-        self, in_flight: InFlight | None = None, max_concurrent_updates: int = 256
-    ) -> None:
-        super().__init__(max_concurrent_updates)
-        self._in_flight = in_flight
+    def __init__(self, inbox: Inbox | None = None, max_concurrent: int = 256) -> None:
+        super().__init__(max_concurrent)
+        self._inbox = inbox
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: dict[int, int] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Run the update's handlers once earlier updates of its chat are done."""
-        try:
-            await self._in_chat_order(update, coroutine)
-        finally:
-            if self._in_flight is not None and isinstance(update, Update):
-                self._in_flight.finished(update.update_id)
+        await self._in_chat_order(update, coroutine)
+        if self._inbox is not None and isinstance(update, Update):
+            self._inbox.finished.add(update.update_id)
 
     async def _in_chat_order(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = _chat_key(update)

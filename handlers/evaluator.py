@@ -9,7 +9,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InputFile, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import charts, exports
 from bot.context import BotContext
 from bot.forms.engine import Button, Screen
 from bot.i18n import LANGUAGES, Translator
@@ -52,6 +51,8 @@ def parse_export_args(args: list[str], unit_codes: list[str]) -> tuple[str, data
 async def _export_file(
     session: AsyncSession, context: BotContext, user: User, fmt: str, filters: data.Filters
 ) -> tuple[bytes, str, int]:
+    from bot import exports  # openpyxl is loaded on first use, not at start-up
+
     t = translator(context, user)
     count = await data.count_innovations(session, viewer=user, filters=filters)
     if fmt == "csv":
@@ -104,7 +105,7 @@ async def export_command(update: Update, context: BotContext) -> None:
         user = await current_user(session, update, context)
         t = translator(context, user)
         screens = await onboarding_gate(session, context, user, *REVIEWERS)
-        parsed = parse_export_args(context.args or [], await exports.unit_codes(session))
+        parsed = parse_export_args(context.args or [], await data.unit_codes(session))
         if screens is not None:
             pass
         elif not context.args:
@@ -214,6 +215,8 @@ async def stats_command(update: Update, context: BotContext) -> None:
             compliance = await data.monev_compliance(session, viewer=user, today=today, zone=zone)
             lines.append(compliance_text(t, compliance))
             text = "\n".join(lines)
+            from bot import charts  # matplotlib is loaded on first use, not at start-up
+
             chart = charts.unit_chart(
                 stats.by_unit,
                 {unit: (a, b, c) for unit, (a, b, c) in compliance.by_unit.items()},

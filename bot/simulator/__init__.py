@@ -1,6 +1,7 @@
 """Loopback stand-in for the Telegram Bot API, simulated users and a terminal chat."""
 
 from bot.simulator.server import (
+    ApiCall,
     BotApiError,
     BotApiSimulator,
     Button,
@@ -11,6 +12,7 @@ from bot.simulator.server import (
 )
 
 __all__ = [
+    "ApiCall",
     "BotApiError",
     "BotApiSimulator",
     "Button",

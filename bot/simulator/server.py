@@ -21,6 +21,7 @@ from aiohttp import web
 from bot.simulator.html import HtmlParseError, parse_html, utf16_len
 
 __all__ = [
+    "ApiCall",
     "BotApiError",
     "BotApiSimulator",
     "Button",
@@ -188,6 +189,16 @@ class CallbackAnswer:
     url: str | None
 
 
+@dataclass(frozen=True)
+class ApiCall:
+    """Describe one Bot API call as it arrives (received: time.perf_counter()), for listeners."""
+
+    method: str
+    params: dict[str, Any]
+    chat_id: int | None
+    received: float
+
+
 @dataclass
 class StoredFile:
     """Hold a file known to the simulated server."""
@@ -251,12 +262,22 @@ class _Chat:
         return None
 
 
+class _Queued(NamedTuple):
+    update_id: int
+    encoded: str  # the Update object as JSON, encoded once however often it is fetched
+
+
+class _RawJson(NamedTuple):
+    text: str  # a method result already encoded as JSON
+
+
 class _UpdateQueueOwner(Protocol):
     @property
     def update_queue(self) -> asyncio.Queue[Any]: ...
 
 
 Listener = Callable[[str, SentMessage], None]
+CallListener = Callable[[ApiCall], None]
 _Method = Callable[[dict[str, Any]], Awaitable[Any]]
 
 
@@ -316,6 +337,7 @@ class BotApiSimulator:
         self.failures: list[tuple[str, dict[str, Any], str]] = []
         self.callback_answers: list[CallbackAnswer] = []
         self.files: dict[str, StoredFile] = {}
+        self._files_by_path: dict[str, StoredFile] = {}
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
         self.menu_buttons: dict[int | None, dict[str, Any]] = {}
         self._host = "127.0.0.1"
@@ -327,7 +349,7 @@ class BotApiSimulator:
         self._chats: dict[int, _Chat] = {}
         self._users: dict[int, SimUser] = {}
         self._blocked: set[int] = set()
-        self._updates: list[dict[str, Any]] = []
+        self._updates: list[_Queued] = []
         self._next_update_id = 1
         self._acked_offset = 0
         self._allowed_updates: list[str] = []
@@ -336,6 +358,7 @@ class BotApiSimulator:
         self._next_file = 1
         self._failures: dict[str, list[_Failure]] = {}
         self._listeners: list[Listener] = []
+        self._call_listeners: list[CallListener] = []
         self._events: list[tuple[str, SentMessage]] = []
         self._application: _UpdateQueueOwner | None = None
         self._methods: dict[str, tuple[str, _Method]] = {}
@@ -463,6 +486,20 @@ class BotApiSimulator:
 
         return remove
 
+    def add_call_listener(self, listener: CallListener) -> Callable[[], None]:
+        """Call listener(call) as each known Bot API call arrives, getUpdates included.
+
+        Listeners run before the call is carried out (a long poll is seen when it starts);
+        calls the simulator then refuses are also listed in rejected or failures.
+        """
+        self._call_listeners.append(listener)
+
+        def remove() -> None:
+            with contextlib.suppress(ValueError):
+                self._call_listeners.remove(listener)
+
+        return remove
+
     def inject_failure(
         self,
         method: str,
@@ -527,7 +564,8 @@ class BotApiSimulator:
         async with self._cond:
             update_id = self._next_update_id
             self._next_update_id += 1
-            self._updates.append({"update_id": update_id, kind: payload})
+            encoded = json.dumps({"update_id": update_id, kind: payload})
+            self._updates.append(_Queued(update_id, encoded))
             self._cond.notify_all()
         return update_id
 
@@ -651,6 +689,7 @@ class BotApiSimulator:
             filename=filename,
         )
         self.files[stored.file_id] = stored
+        self._files_by_path[stored.file_path] = stored
         return stored
 
     @staticmethod
@@ -748,6 +787,7 @@ class BotApiSimulator:
         )
 
     async def _handle_api(self, request: web.Request) -> web.StreamResponse:
+        received = time.perf_counter()
         if request.match_info["token"] != self._token:
             return self._error_response(BotApiError(401, "Unauthorized"))
         requested = request.match_info["method"]
@@ -762,6 +802,14 @@ class BotApiSimulator:
             self.rejected.append((requested, params, "Not Found"))
             return self._error_response(BotApiError(404, "Not Found"))
         name, handler = entry
+        chat_id = self._call_chat_id(name, params)
+        if self._call_listeners:
+            call = ApiCall(method=name, params=params, chat_id=chat_id, received=received)
+            for listener in list(self._call_listeners):
+                try:
+                    listener(call)
+                except Exception:
+                    _LOGGER.exception("simulator call listener failed")
         failure = self._take_failure(name)
         if failure is not None:
             if failure.delay > 0:
@@ -783,15 +831,25 @@ class BotApiSimulator:
             return self._error_response(BotApiError(500, description))
         if name != "getUpdates":
             self.calls.append((name, params))
+        if isinstance(result, _RawJson):
+            body = '{"ok": true, "result": ' + result.text + "}"
+            return web.Response(text=body, content_type="application/json")
         return web.json_response({"ok": True, "result": result})
+
+    def _call_chat_id(self, method: str, params: dict[str, Any]) -> int | None:
+        """Return the chat a call concerns (the presser's chat for answerCallbackQuery)."""
+        if method == "answerCallbackQuery":
+            query_id = params.get("callback_query_id")
+            return self._pending_queries.get(query_id) if isinstance(query_id, str) else None
+        chat_id = params.get("chat_id")
+        return chat_id if isinstance(chat_id, int) else None
 
     async def _handle_file(self, request: web.Request) -> web.StreamResponse:
         if request.match_info["token"] != self._token:
             return self._error_response(BotApiError(401, "Unauthorized"))
-        path = request.match_info["file_path"]
-        for stored in self.files.values():
-            if stored.file_path == path:
-                return web.Response(body=stored.data, content_type=stored.mime)
+        stored = self._files_by_path.get(request.match_info["file_path"])
+        if stored is not None:
+            return web.Response(body=stored.data, content_type=stored.mime)
         return self._error_response(BotApiError(404, "Not Found"))
 
     # ------------------------------------------------------------------ validation helpers
@@ -1026,7 +1084,7 @@ class BotApiSimulator:
             self._allowed_updates = [str(kind) for kind in allowed]
         async with self._cond:
             if offset > 0:
-                self._updates = [u for u in self._updates if u["update_id"] >= offset]
+                self._updates = [u for u in self._updates if u.update_id >= offset]
                 if offset > self._acked_offset:
                     self._acked_offset = offset
                     self._cond.notify_all()
@@ -1036,7 +1094,7 @@ class BotApiSimulator:
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(wait):
                         await self._cond.wait_for(lambda: self._closing or bool(self._updates))
-            return list(self._updates[:limit])
+            return _RawJson("[" + ",".join(u.encoded for u in self._updates[:limit]) + "]")
 
     async def _delete_webhook(self, params: dict[str, Any]) -> Any:
         if params.get("drop_pending_updates"):
@@ -1405,29 +1463,36 @@ class SimUser:
             "from": self.to_json(),
         }
 
+    async def _inject(self, kind: str, payload: dict[str, Any]) -> int | None:
+        self._chat().started = True
+        self.sim.unblock(self.id)
+        return await self.sim._enqueue(kind, payload)
+
     async def _act(self, kind: str, payload: dict[str, Any]) -> list[SentMessage]:
         sim = self.sim
-        chat = self._chat()
-        chat.started = True
-        sim.unblock(self.id)
         start = len(sim._events)
-        update_id = await sim._enqueue(kind, payload)
+        update_id = await self._inject(kind, payload)
         if update_id is None:
             return []
         await sim._wait_handled(update_id, self.timeout)
         return sim._collect(self.chat_id, start)
 
-    async def _send_message(self, content: dict[str, Any]) -> list[SentMessage]:
+    def _message_payload(self, content: dict[str, Any]) -> dict[str, Any]:
         chat = self._chat()
         payload = self._base_message(chat)
         payload.update(content)
         if chat.reply_keyboard_one_time:
             chat.reply_keyboard = None
             chat.reply_keyboard_one_time = False
-        return await self._act("message", payload)
+        return payload
 
-    async def send(self, text: str, *, reply_to: SentMessage | None = None) -> list[SentMessage]:
-        """Send a text message and return the bot messages sent or edited while handling it."""
+    async def _send_message(self, content: dict[str, Any]) -> list[SentMessage]:
+        return await self._act("message", self._message_payload(content))
+
+    async def _fire_message(self, content: dict[str, Any]) -> int | None:
+        return await self._inject("message", self._message_payload(content))
+
+    def _text_content(self, text: str, reply_to: SentMessage | None) -> dict[str, Any]:
         content: dict[str, Any] = {"text": text}
         command = text.split(maxsplit=1)[0] if text.strip() else ""
         if command.startswith("/") and len(command) > 1:
@@ -1436,7 +1501,11 @@ class SimUser:
             ]
         if reply_to is not None:
             content["reply_to_message"] = self.sim.message_json(reply_to)
-        return await self._send_message(content)
+        return content
+
+    async def send(self, text: str, *, reply_to: SentMessage | None = None) -> list[SentMessage]:
+        """Send a text message and return the bot messages sent or edited while handling it."""
+        return await self._send_message(self._text_content(text, reply_to))
 
     @staticmethod
     def _find_button(message: SentMessage, label: str) -> Button:
@@ -1457,18 +1526,21 @@ class SimUser:
             f"no button {label!r} in message {message.message_id}; available: {labels}"
         )
 
-    async def press(self, label: str, *, message: SentMessage | None = None) -> list[SentMessage]:
-        """Press the inline button labelled label and return the bot messages it caused."""
+    def _button_target(self, label: str, message: SentMessage | None) -> tuple[str, SentMessage]:
         target = message if message is not None else self.latest_with_buttons()
         if target is None:
             raise AssertionError(f"no message with inline buttons in chat {self.chat_id}")
         button = self._find_button(target, label)
         if button.callback_data is None:
             raise AssertionError(f"button {button.text!r} has no callback_data (url={button.url})")
-        return await self.press_data(button.callback_data, message=target)
+        return button.callback_data, target
 
-    async def press_data(self, data: str, message: SentMessage | None = None) -> list[SentMessage]:
-        """Send a callback query with raw data from message (default: latest with buttons)."""
+    async def press(self, label: str, *, message: SentMessage | None = None) -> list[SentMessage]:
+        """Press the inline button labelled label and return the bot messages it caused."""
+        data, target = self._button_target(label, message)
+        return await self.press_data(data, message=target)
+
+    def _callback_payload(self, data: str, message: SentMessage | None) -> dict[str, Any]:
         target = message if message is not None else self.latest_with_buttons()
         if target is None:
             target = self.last
@@ -1480,21 +1552,43 @@ class SimUser:
         query_id = f"{self.id}{sim._next_query:08d}"
         sim._next_query += 1
         sim._pending_queries[query_id] = self.id
-        payload = {
+        return {
             "id": query_id,
             "from": self.to_json(),
             "message": sim.message_json(target),
             "chat_instance": f"{self.chat_id}0",
             "data": data,
         }
-        return await self._act("callback_query", payload)
 
-    async def send_photo(self, data: bytes, caption: str | None = None) -> list[SentMessage]:
-        """Send a photo and return the bot messages sent or edited while handling it."""
+    async def press_data(self, data: str, message: SentMessage | None = None) -> list[SentMessage]:
+        """Send a callback query with raw data from message (default: latest with buttons)."""
+        return await self._act("callback_query", self._callback_payload(data, message))
+
+    def _photo_content(self, data: bytes, caption: str | None) -> dict[str, Any]:
         content: dict[str, Any] = {"photo": self.sim._photo_sizes(data)}
         if caption:
             content["caption"] = caption
-        return await self._send_message(content)
+        return content
+
+    async def send_photo(self, data: bytes, caption: str | None = None) -> list[SentMessage]:
+        """Send a photo and return the bot messages sent or edited while handling it."""
+        return await self._send_message(self._photo_content(data, caption))
+
+    def _document_content(
+        self,
+        filename: str,
+        data: bytes,
+        mime_type: str,
+        caption: str | None,
+        declared_size: int | None,
+    ) -> dict[str, Any]:
+        stored = self.sim.store_file(
+            data, filename=filename, mime=mime_type, folder="documents", size=declared_size
+        )
+        content: dict[str, Any] = {"document": BotApiSimulator._document_json(stored)}
+        if caption:
+            content["caption"] = caption
+        return content
 
     async def send_document(
         self,
@@ -1505,31 +1599,33 @@ class SimUser:
         declared_size: int | None = None,
     ) -> list[SentMessage]:
         """Send a file; declared_size fakes a larger file without holding its bytes."""
-        stored = self.sim.store_file(
-            data, filename=filename, mime=mime_type, folder="documents", size=declared_size
-        )
-        content: dict[str, Any] = {"document": BotApiSimulator._document_json(stored)}
-        if caption:
-            content["caption"] = caption
+        content = self._document_content(filename, data, mime_type, caption, declared_size)
         return await self._send_message(content)
+
+    @staticmethod
+    def _location_content(latitude: float, longitude: float) -> dict[str, Any]:
+        return {"location": {"latitude": latitude, "longitude": longitude}}
 
     async def send_location(self, latitude: float, longitude: float) -> list[SentMessage]:
         """Share a location."""
-        return await self._send_message(
-            {"location": {"latitude": latitude, "longitude": longitude}}
-        )
+        return await self._send_message(self._location_content(latitude, longitude))
 
-    async def send_contact(
-        self, phone_number: str, first_name: str | None = None, user_id: int | None = None
-    ) -> list[SentMessage]:
-        """Share a contact (by default the user's own name)."""
+    def _contact_content(
+        self, phone_number: str, first_name: str | None, user_id: int | None
+    ) -> dict[str, Any]:
         contact: dict[str, Any] = {
             "phone_number": phone_number,
             "first_name": first_name or self.first_name,
         }
         if user_id is not None:
             contact["user_id"] = user_id
-        return await self._send_message({"contact": contact})
+        return {"contact": contact}
+
+    async def send_contact(
+        self, phone_number: str, first_name: str | None = None, user_id: int | None = None
+    ) -> list[SentMessage]:
+        """Share a contact (by default the user's own name)."""
+        return await self._send_message(self._contact_content(phone_number, first_name, user_id))
 
     async def send_sticker(self) -> list[SentMessage]:
         """Send a sticker, an input kind most bot flows do not expect."""
@@ -1551,3 +1647,48 @@ class SimUser:
             "file_size": stored.size,
         }
         return await self._send_message({"sticker": sticker})
+
+    # ------------------------------------------------------------------ non-waiting injection
+    # The fire_* methods put the update in the getUpdates queue and return its update_id at
+    # once (None if the bot's allowed_updates filter it out), without waiting for the bot.
+    # Observe the answers with BotApiSimulator.add_listener or add_call_listener; unlike
+    # send()/press(), they suit many concurrent users and per-update latency measurements.
+
+    async def fire_text(self, text: str, *, reply_to: SentMessage | None = None) -> int | None:
+        """Inject a text message without waiting; return its update_id."""
+        return await self._fire_message(self._text_content(text, reply_to))
+
+    async def fire_press(self, label: str, *, message: SentMessage | None = None) -> int | None:
+        """Press the button labelled label without waiting; return the update_id."""
+        data, target = self._button_target(label, message)
+        return await self.fire_data(data, message=target)
+
+    async def fire_data(self, data: str, message: SentMessage | None = None) -> int | None:
+        """Inject a callback query with raw data without waiting; return its update_id."""
+        return await self._inject("callback_query", self._callback_payload(data, message))
+
+    async def fire_photo(self, data: bytes, caption: str | None = None) -> int | None:
+        """Inject a photo without waiting; return its update_id."""
+        return await self._fire_message(self._photo_content(data, caption))
+
+    async def fire_document(
+        self,
+        filename: str,
+        data: bytes,
+        mime_type: str,
+        caption: str | None = None,
+        declared_size: int | None = None,
+    ) -> int | None:
+        """Inject a file without waiting; return its update_id."""
+        content = self._document_content(filename, data, mime_type, caption, declared_size)
+        return await self._fire_message(content)
+
+    async def fire_location(self, latitude: float, longitude: float) -> int | None:
+        """Inject a shared location without waiting; return its update_id."""
+        return await self._fire_message(self._location_content(latitude, longitude))
+
+    async def fire_contact(
+        self, phone_number: str, first_name: str | None = None, user_id: int | None = None
+    ) -> int | None:
+        """Inject a shared contact without waiting; return its update_id."""
+        return await self._fire_message(self._contact_content(phone_number, first_name, user_id))

@@ -192,3 +192,8 @@ async def monev_compliance(
             result.overdue.append((code or "", name or "", unit, (today - deadline.due_date).days))
     result.overdue.sort(key=lambda row: -row[3])
     return result
+
+
+async def unit_codes(session: AsyncSession) -> list[str]:
+    """Return every unit code (for validating a filter)."""
+    return list((await session.execute(select(Unit.code))).scalars())

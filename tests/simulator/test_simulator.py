@@ -29,7 +29,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.simulator import BotApiSimulator, Button, Document, SentMessage
+from bot.simulator import ApiCall, BotApiSimulator, Button, Document, SentMessage
 from bot.simulator.html import HtmlParseError, html_to_text, parse_html
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
@@ -347,6 +347,58 @@ async def test_concurrent_updates_application(sim: BotApiSimulator) -> None:
         results = await asyncio.gather(*(u.press("Bantuan") for u in users))
         assert all(replies[0].text == "Dipilih: bantuan" for replies in results)
         await sim.wait_idle()
+    assert sim.rejected == []
+
+
+async def test_fire_returns_at_once_and_call_listener_sees_the_answers(
+    sim: BotApiSimulator, app: AnyApp
+) -> None:
+    calls: list[ApiCall] = []
+    remove = sim.add_call_listener(calls.append)
+    user = sim.user(USER_ID)
+    before = time.perf_counter()
+    update_id = await user.fire_text("/start")
+    assert update_id is not None
+    assert user.messages == []  # not handled yet: fire_text did not wait
+    await sim.wait_idle()
+    assert user.last.text == "Selamat datang, Budi!"
+    [sent] = [c for c in calls if c.method == "sendMessage"]
+    assert sent.chat_id == USER_ID and sent.params["text"].startswith("<b>Selamat")
+    assert before <= sent.received <= time.perf_counter()
+    assert any(c.method == "getUpdates" and c.chat_id is None for c in calls)
+
+    second = await user.fire_press("Daftar")
+    assert second == update_id + 1
+    await sim.wait_idle()
+    [answer] = [c for c in calls if c.method == "answerCallbackQuery"]
+    assert answer.chat_id == USER_ID  # resolved from the callback query
+    assert user.last.text == "Dipilih: daftar"
+    await user.fire_data("lain")
+    await sim.wait_idle()
+    assert user.last.text == "Dipilih: lain"
+
+    remove()
+    count = len(calls)
+    await user.send("halo")
+    assert len(calls) == count
+    assert sim.rejected == []
+
+
+async def test_fire_every_kind_of_message(sim: BotApiSimulator, app: AnyApp) -> None:
+    user = sim.user(USER_ID)
+    await user.fire_photo(b"JPEGDATA" * 10, caption="Gedung")
+    await user.fire_document("a.pdf", b"%PDF-1.4 x", "application/pdf")
+    await user.fire_location(-6.2, 106.8)
+    await user.fire_contact("+628123456789")
+    await user.fire_text("halo")
+    await sim.wait_idle()
+    assert sorted(m.text for m in user.messages) == [
+        "Anda menulis: halo",
+        "Foto: 80 byte, keterangan: Gedung",
+        "Kontak: +628123456789",
+        "Lokasi: -6.2, 106.8",
+        "Ukuran: 10 byte",
+    ]
     assert sim.rejected == []
 
 

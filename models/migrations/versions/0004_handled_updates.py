@@ -1,4 +1,4 @@
-"""handled updates
+"""handled updates and the inbox of fetched updates
 
 Revision ID: 0004
 Revises: 0003
@@ -17,6 +17,17 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_table(
+        "inbox_updates",
+        sa.Column("update_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("update_id", name=op.f("pk_inbox_updates")),
+    )
+    with op.batch_alter_table("inbox_updates", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_inbox_updates_received_at"), ["received_at"], unique=False
+        )
+    op.create_table(
         "handled_updates",
         sa.Column("update_id", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
@@ -31,3 +42,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_handled_updates_at"))
 
     op.drop_table("handled_updates")
+    with op.batch_alter_table("inbox_updates", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_inbox_updates_received_at"))
+
+    op.drop_table("inbox_updates")

@@ -1,0 +1,1 @@
+"""Benchmarks run by hand; each script prints a table (see docs/benchmarks.md)."""
