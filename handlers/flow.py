@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from telegram import Message, Update
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
@@ -15,7 +17,7 @@ from handlers.status import CODE, open_by_code
 FLOW_PREFIX = "f:"
 
 
-def _file_fetcher(context: BotContext, file_id: str):  # type: ignore[no-untyped-def]
+def _file_fetcher(context: BotContext, file_id: str) -> Callable[[], Awaitable[bytes]]:
     async def fetch() -> bytes:
         file = await context.bot.get_file(file_id)
         return bytes(await file.download_as_bytearray())

@@ -12,6 +12,8 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -98,6 +100,13 @@ async def transaction(factory: async_sessionmaker[AsyncSession]) -> AsyncIterato
                 yield session
         finally:
             lock.release()
+
+
+def dialect_insert(session: AsyncSession, table: Any) -> Any:
+    """Return an INSERT for ``table`` with the database's ON CONFLICT support."""
+    if session.bind.dialect.name == "postgresql":
+        return pg_insert(table)
+    return sqlite_insert(table)
 
 
 def _alembic_config(connection: Connection) -> Config:

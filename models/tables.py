@@ -161,7 +161,19 @@ class Innovation(Base):
     )
 
 
-class Attachment(Base):
+class StoredFile:
+    """The columns of an uploaded file kept under FILES_DIR (path relative to it)."""
+
+    kind: Mapped[str] = mapped_column(String(16))
+    filename: Mapped[str] = mapped_column(String(255))
+    mime_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    path: Mapped[str] = mapped_column(String(500))
+    telegram_file_unique_id: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+
+
+class Attachment(StoredFile, Base):
     """An evidence file (bukti dukung) stored under FILES_DIR."""
 
     __tablename__ = "attachments"
@@ -170,13 +182,6 @@ class Attachment(Base):
     innovation_id: Mapped[int] = mapped_column(
         ForeignKey("innovations.id", ondelete="CASCADE"), index=True
     )
-    kind: Mapped[str] = mapped_column(String(16))
-    filename: Mapped[str] = mapped_column(String(255))
-    mime_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int] = mapped_column(Integer)
-    path: Mapped[str] = mapped_column(String(500))
-    telegram_file_unique_id: Mapped[str | None] = mapped_column(String(100))
-    created_at: Mapped[datetime]
 
 
 class StatusEvent(Base):
@@ -419,7 +424,7 @@ class MonevReport(Base):
     )
 
 
-class MonevEvidence(Base):
+class MonevEvidence(StoredFile, Base):
     """An evidence file of a monev report, stored under FILES_DIR."""
 
     __tablename__ = "monev_evidence"
@@ -428,13 +433,6 @@ class MonevEvidence(Base):
     report_id: Mapped[int] = mapped_column(
         ForeignKey("monev_reports.id", ondelete="CASCADE"), index=True
     )
-    kind: Mapped[str] = mapped_column(String(16))
-    filename: Mapped[str] = mapped_column(String(255))
-    mime_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int] = mapped_column(Integer)
-    path: Mapped[str] = mapped_column(String(500))
-    telegram_file_unique_id: Mapped[str | None] = mapped_column(String(100))
-    created_at: Mapped[datetime]
 
 
 class HandledUpdate(Base):

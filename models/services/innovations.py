@@ -7,10 +7,9 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.db import dialect_insert
 from models.profile import PROFILE_FIELDS, Completeness, completeness
 from models.tables import Attachment, CodeCounter, Innovation, Status, StatusEvent, User
 
@@ -137,8 +136,8 @@ async def add_attachment(
 
 async def next_code(session: AsyncSession, *, year: int) -> str:
     """Hand out the next code of the year, e.g. INO-2026-0042, safely under concurrency."""
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    await session.execute(insert(CodeCounter).values(year=year, last=0).on_conflict_do_nothing())
+    counter = dialect_insert(session, CodeCounter).values(year=year, last=0)
+    await session.execute(counter.on_conflict_do_nothing())
     stmt = (
         update(CodeCounter)
         .where(CodeCounter.year == year)

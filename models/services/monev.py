@@ -14,11 +14,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from models.db import dialect_insert
 from models.policy import Period, Policy
 from models.profile import Completeness
 from models.services.innovations import profile_completeness, record_event
@@ -63,14 +62,10 @@ def _is_postgres(session: AsyncSession) -> bool:
     return session.bind.dialect.name == "postgresql"
 
 
-def _insert(session: AsyncSession, table: Any) -> Any:
-    return (pg_insert if _is_postgres(session) else sqlite_insert)(table)
-
-
 async def _insert_ignore(session: AsyncSession, table: Any, rows: Sequence[dict[str, Any]]) -> None:
     """Insert rows (one batched statement), leaving alone those whose unique key exists."""
     if rows:
-        stmt = _insert(session, table.__table__).on_conflict_do_nothing()
+        stmt = dialect_insert(session, table.__table__).on_conflict_do_nothing()
         await session.execute(stmt, list(rows))
 
 
@@ -123,7 +118,7 @@ async def _create_deadline(
         "created_at": now,
     }
     stmt = (
-        _insert(session, Deadline)
+        dialect_insert(session, Deadline)
         .values(values)
         .on_conflict_do_nothing()
         .returning(Deadline.__table__.c.id)
@@ -200,7 +195,7 @@ async def open_periods(
     ]
     table = Deadline.__table__
     stmt = (
-        _insert(session, table)
+        dialect_insert(session, table)
         .on_conflict_do_nothing()
         .returning(table.c.id, table.c.innovation_id)
     )

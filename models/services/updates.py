@@ -8,15 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.db import dialect_insert
 from models.tables import HandledUpdate, InboxUpdate
-
-
-def _insert(session: AsyncSession) -> Any:
-    return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
 
 
 async def remember(
@@ -26,7 +21,9 @@ async def remember(
     if not updates:
         return
     rows = [{"update_id": i, "payload": p, "received_at": now} for i, p in updates]
-    await session.execute(_insert(session)(InboxUpdate).values(rows).on_conflict_do_nothing())
+    await session.execute(
+        dialect_insert(session, InboxUpdate).values(rows).on_conflict_do_nothing()
+    )
 
 
 async def forget(session: AsyncSession, *, update_ids: Sequence[int]) -> None:
@@ -45,7 +42,7 @@ async def unfinished(session: AsyncSession) -> list[dict[str, Any]]:
 async def first_delivery(session: AsyncSession, *, update_id: int, now: datetime) -> bool:
     """Record the update as handled in this transaction; False if it already was."""
     stmt = (
-        _insert(session)(HandledUpdate)
+        dialect_insert(session, HandledUpdate)
         .values(update_id=update_id, at=now)
         .on_conflict_do_nothing()
         .returning(HandledUpdate.update_id)
