@@ -38,7 +38,7 @@ async def _registration_host(ctx: HostContext) -> FormHost | None:
     if ctx.state.target_id is None:
         return None
     innovation = await inno.get_owned(
-        ctx.session, owner_id=ctx.user.id, innovation_id=ctx.state.target_id
+        ctx.session, owner=ctx.user, innovation_id=ctx.state.target_id
     )
     if innovation is None or innovation.status not in inno.EDITABLE:
         return None
@@ -153,7 +153,7 @@ async def resume_draft(
     session: AsyncSession, deps: Deps, user: User, innovation_id: int
 ) -> list[Screen] | None:
     """Continue a draft exactly where it stopped; None if it is not the user's editable draft."""
-    innovation = await inno.get_owned(session, owner_id=user.id, innovation_id=innovation_id)
+    innovation = await inno.get_owned(session, owner=user, innovation_id=innovation_id)
     if innovation is None or innovation.status not in inno.EDITABLE:
         return None
     mode = "summary" if innovation.status == Status.DIKEMBALIKAN else "form"

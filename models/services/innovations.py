@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload, lazyload
 
 from models.db import dialect_insert
 from models.profile import PROFILE_FIELDS, Completeness, completeness
@@ -38,14 +39,18 @@ async def create_draft(session: AsyncSession, *, owner: User, now: datetime) -> 
     return innovation
 
 
-async def get_owned(
-    session: AsyncSession, *, owner_id: int, innovation_id: int
-) -> Innovation | None:
-    """Return an innovation if ``owner_id`` owns it."""
-    innovation = await session.get(Innovation, innovation_id)
-    if innovation is None or innovation.owner_id != owner_id:
-        return None
-    return innovation
+async def get_owned(session: AsyncSession, *, owner: User, innovation_id: int) -> Innovation | None:
+    """Return an innovation with its files if ``owner`` (loaded in this session) owns it.
+
+    One query: every step of a registration loads the draft, so the files come in the same
+    statement and the owner, already in the session, is not joined again.
+    """
+    stmt = (
+        select(Innovation)
+        .where(Innovation.id == innovation_id, Innovation.owner_id == owner.id)
+        .options(lazyload(Innovation.owner), joinedload(Innovation.attachments))
+    )
+    return (await session.execute(stmt)).unique().scalar_one_or_none()
 
 
 async def list_drafts(session: AsyncSession, *, owner_id: int) -> list[Innovation]:

@@ -7,11 +7,28 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.db import dialect_insert
 from models.tables import HandledUpdate, InboxUpdate
+
+# Written as SQL that SQLite (3.35+) and PostgreSQL both accept: SQLAlchemy cannot cache the
+# compiled form of its dialect-specific INSERT ... ON CONFLICT, and these run on every update.
+_REMEMBER = text(
+    "INSERT INTO inbox_updates (update_id, payload, received_at) "
+    "VALUES (:update_id, :payload, :received_at) ON CONFLICT DO NOTHING"
+).bindparams(
+    bindparam("payload", type_=InboxUpdate.__table__.c.payload.type),
+    bindparam("received_at", type_=InboxUpdate.__table__.c.received_at.type),
+)
+_FIRST_DELIVERY = (
+    text(
+        "INSERT INTO handled_updates (update_id, at) VALUES (:update_id, :at) "
+        "ON CONFLICT DO NOTHING RETURNING update_id"
+    )
+    .bindparams(bindparam("at", type_=HandledUpdate.__table__.c.at.type))
+    .columns(HandledUpdate.__table__.c.update_id)
+)
 
 
 async def remember(
@@ -21,9 +38,7 @@ async def remember(
     if not updates:
         return
     rows = [{"update_id": i, "payload": p, "received_at": now} for i, p in updates]
-    await session.execute(
-        dialect_insert(session, InboxUpdate).values(rows).on_conflict_do_nothing()
-    )
+    await session.execute(_REMEMBER, rows)
 
 
 async def forget(session: AsyncSession, *, update_ids: Sequence[int]) -> None:
@@ -41,13 +56,8 @@ async def unfinished(session: AsyncSession) -> list[dict[str, Any]]:
 
 async def first_delivery(session: AsyncSession, *, update_id: int, now: datetime) -> bool:
     """Record the update as handled in this transaction; False if it already was."""
-    stmt = (
-        dialect_insert(session, HandledUpdate)
-        .values(update_id=update_id, at=now)
-        .on_conflict_do_nothing()
-        .returning(HandledUpdate.update_id)
-    )
-    return (await session.execute(stmt)).first() is not None
+    result = await session.execute(_FIRST_DELIVERY, {"update_id": update_id, "at": now})
+    return result.first() is not None
 
 
 async def forget_before(session: AsyncSession, *, before: datetime) -> None:
