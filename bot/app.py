@@ -10,12 +10,12 @@ from typing import Any, cast
 
 from telegram import BotCommand, Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
-from telegram.request import HTTPXRequest
 
 from bot.context import DEPS_KEY, BotApplication, BotContext
 from bot.deps import Deps
 from bot.i18n import load_catalogs
 from bot.settings import Settings
+from bot.transport import AiohttpRequest
 from bot.updates import DurableBot, Inbox, PerChatUpdateProcessor
 from bot.views import ROLE_COMMANDS
 from handlers import (
@@ -123,15 +123,10 @@ def build_application(
         token,
         base_url=settings.telegram_api_url,
         base_file_url=settings.telegram_file_url,
-        request=HTTPXRequest(
-            # httpcore scans its whole pool on every request: a small pool is faster
-            connection_pool_size=32,
-            pool_timeout=SEND_TIMEOUT,
-            read_timeout=SEND_TIMEOUT,
-            write_timeout=SEND_TIMEOUT,
-            media_write_timeout=SEND_TIMEOUT * 2,
+        request=AiohttpRequest(
+            connection_pool_size=32, timeout=SEND_TIMEOUT, media_timeout=SEND_TIMEOUT * 2
         ),
-        get_updates_request=HTTPXRequest(connection_pool_size=1),
+        get_updates_request=AiohttpRequest(connection_pool_size=1, timeout=SEND_TIMEOUT),
         inbox=inbox,
     )
     app = cast(
