@@ -5,22 +5,24 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.tables import FlowState
 
+# Built once: every update runs it, and a reused statement skips construction and caching.
+_ACTIVE = (
+    select(FlowState)
+    .where(FlowState.user_id == bindparam("user_id"), FlowState.active)
+    .order_by(FlowState.updated_at.desc())
+    .limit(1)
+    .with_for_update()
+)
+
 
 async def get_active(session: AsyncSession, user_id: int) -> FlowState | None:
     """Return the user's active flow, locked for this transaction where the database can."""
-    stmt = (
-        select(FlowState)
-        .where(FlowState.user_id == user_id, FlowState.active)
-        .order_by(FlowState.updated_at.desc())
-        .limit(1)
-        .with_for_update()
-    )
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return (await session.execute(_ACTIVE, {"user_id": user_id})).scalar_one_or_none()
 
 
 async def find(

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, lazyload
 
@@ -39,18 +39,19 @@ async def create_draft(session: AsyncSession, *, owner: User, now: datetime) -> 
     return innovation
 
 
-async def get_owned(session: AsyncSession, *, owner: User, innovation_id: int) -> Innovation | None:
-    """Return an innovation with its files if ``owner`` (loaded in this session) owns it.
+# Every step of a registration loads the draft: one statement, built once, brings its files
+# along and does not join the owner, who is already in the session.
+_OWNED = (
+    select(Innovation)
+    .where(Innovation.id == bindparam("id"), Innovation.owner_id == bindparam("owner_id"))
+    .options(lazyload(Innovation.owner), joinedload(Innovation.attachments))
+)
 
-    One query: every step of a registration loads the draft, so the files come in the same
-    statement and the owner, already in the session, is not joined again.
-    """
-    stmt = (
-        select(Innovation)
-        .where(Innovation.id == innovation_id, Innovation.owner_id == owner.id)
-        .options(lazyload(Innovation.owner), joinedload(Innovation.attachments))
-    )
-    return (await session.execute(stmt)).unique().scalar_one_or_none()
+
+async def get_owned(session: AsyncSession, *, owner: User, innovation_id: int) -> Innovation | None:
+    """Return an innovation with its files if ``owner`` (loaded in this session) owns it."""
+    params = {"id": innovation_id, "owner_id": owner.id}
+    return (await session.execute(_OWNED, params)).unique().scalar_one_or_none()
 
 
 async def list_drafts(session: AsyncSession, *, owner_id: int) -> list[Innovation]:

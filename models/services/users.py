@@ -5,15 +5,18 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.tables import Role, User
 
+# Built once: every update runs it, and a reused statement skips construction and caching.
+_BY_TELEGRAM_ID = select(User).where(User.telegram_id == bindparam("telegram_id"))
+
 
 async def get_by_telegram_id(session: AsyncSession, telegram_id: int) -> User | None:
     """Return the user with this Telegram id, if known."""
-    result = await session.execute(select(User).where(User.telegram_id == telegram_id))
+    result = await session.execute(_BY_TELEGRAM_ID, {"telegram_id": telegram_id})
     return result.scalar_one_or_none()
 
 
@@ -32,7 +35,8 @@ async def get_or_create(
         session.add(user)
     if telegram_id in admin_ids and user.role != Role.ADMIN:
         user.role = Role.ADMIN
-    await session.flush()
+    if session.new or session.dirty:
+        await session.flush()  # a new user needs its id
     return user
 
 
