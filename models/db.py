@@ -21,6 +21,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from models import sqlite
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT = 30.0
 
@@ -36,6 +38,8 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if url.startswith("sqlite+aiosqlite"):
+            kwargs.setdefault("module", sqlite.dbapi())
         engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT}, **kwargs)
 
         @event.listens_for(engine.sync_engine, "connect")
