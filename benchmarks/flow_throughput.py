@@ -4,8 +4,9 @@ Run: .venv/bin/python benchmarks/flow_throughput.py [--users 200] [--db sqlite|p
 
 Every simulated user completes onboarding and a full registration (40 updates) against the
 real bot, once on SQLite and once on PostgreSQL, and the same updates go to a minimal PTB echo
-bot (the framework's floor). The bot, the simulator and the simulated users share this process
-and its event loop, as in the end-to-end tests.
+bot (the framework's floor), with PTB's default transport and with the bot's own. The bot, the
+simulator and the simulated users share this process and its event loop, as in the end-to-end
+tests.
 """
 
 from __future__ import annotations
@@ -46,10 +47,13 @@ from benchmarks.benchlib import (
 )
 from bot.app import build_application
 from bot.simulator import ApiCall, BotApiSimulator, SimUser
+from bot.transport import AiohttpRequest
 from bot.updates import PerChatUpdateProcessor
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
+ECHO_AIOHTTP = "echo-aiohttp"
+BOT_LABELS = {"echo": "echo (floor)", ECHO_AIOHTTP: "echo, aiohttp", "inovasi": "inovasi bot"}
 ANSWER_METHODS = frozenset({"sendMessage", "editMessageText", "answerCallbackQuery"})
 STEP_TIMEOUT = 120.0
 WARMUP_USER = 1
@@ -233,8 +237,12 @@ class ErrorCounter(logging.Handler):
 # ---------------------------------------------------------------- bots
 
 
-def build_echo_bot(sim: BotApiSimulator) -> AnyApp:
-    """Build the floor: replies with the message text, answers every button."""
+def build_echo_bot(sim: BotApiSimulator, *, aiohttp: bool = False) -> AnyApp:
+    """Build the floor: replies with the message text, answers every button.
+
+    With ``aiohttp`` it sends through the bot's own transport (bot/transport.py) instead of
+    PTB's default httpx one: the same floor, minus what the transport saves.
+    """
 
     async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -245,14 +253,18 @@ def build_echo_bot(sim: BotApiSimulator) -> AnyApp:
         if update.callback_query is not None:
             await update.callback_query.answer()
 
-    app: AnyApp = (
+    builder = (
         ApplicationBuilder()
         .token(sim.token)
         .base_url(sim.api_url)
         .base_file_url(sim.file_url)
         .concurrent_updates(PerChatUpdateProcessor())
-        .build()
     )
+    if aiohttp:
+        builder = builder.request(AiohttpRequest(connection_pool_size=32)).get_updates_request(
+            AiohttpRequest(connection_pool_size=1)
+        )
+    app: AnyApp = builder.build()
     app.add_handler(MessageHandler(filters.ALL, echo))
     app.add_handler(CallbackQueryHandler(answer))
     return app
@@ -386,7 +398,7 @@ async def open_loop(
 
 def check_submitted(bot: str, users: list[SimUser]) -> None:
     """Fail unless every user's registration got its INO code."""
-    if bot == "echo":
+    if bot.startswith("echo"):
         return
     missing = [u.id for u in users if not any("INO-" in m.text for m in u.messages[-3:])]
     if missing:
@@ -402,12 +414,12 @@ async def run_target(
 ) -> list[Result]:
     """Start one bot (echo or the real one on db), run the selected load modes, stop it."""
     results: list[Result] = []
-    echo = bot == "echo"
+    echo = bot.startswith("echo")
     kind = "sqlite" if echo else db
     async with BotApiSimulator() as sim, database(kind, workdir, "flow") as url:
         app: AnyApp
         if echo:
-            app = build_echo_bot(sim)
+            app = build_echo_bot(sim, aiohttp=bot == ECHO_AIOHTTP)
         else:
             app = build_application(bot_settings(sim, url, workdir / f"files-{db}"))
         probe = Probe()
@@ -450,7 +462,7 @@ async def run_target(
                 check_submitted(bot, finished)
                 result = Result(
                     mode=mode,
-                    bot="echo (floor)" if echo else "inovasi bot",
+                    bot=BOT_LABELS.get(bot, "inovasi bot"),
                     db="-" if echo else db,
                     users=count,
                     samples=samples,
@@ -536,7 +548,9 @@ def report(results: list[Result], args: argparse.Namespace) -> str:
             ]
             out.append("\n" + "\n".join(notes))
     out.append("\nTargets:")
-    floor = next((r for r in results if r.mode == "closed" and r.db == "-"), None)
+    closed = {r.bot: r for r in results if r.mode == "closed" and r.db == "-"}
+    floor = closed.get(BOT_LABELS["echo"])
+    same = closed.get(BOT_LABELS[ECHO_AIOHTTP])
     for r in results:
         if r.db == "-":
             continue
@@ -547,6 +561,11 @@ def report(results: list[Result], args: argparse.Namespace) -> str:
                 f"- throughput {r.db}: {r.throughput:.1f}/s = {100 * ratio:.0f}% of the floor's "
                 f"{floor.throughput:.1f}/s (target >= 50%): {verdict}"
             )
+            if same is not None and same.throughput:
+                out.append(
+                    f"  (and {100 * r.throughput / same.throughput:.0f}% of the echo bot on "
+                    f"the same aiohttp transport, {same.throughput:.1f}/s)"
+                )
         if r.mode == "open":
             p95 = percentile(r.first_ms(), 95)
             verdict = "PASS" if p95 < 100 else "FAIL"
@@ -596,6 +615,7 @@ async def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-flow-") as tmp:
         workdir = Path(tmp)
         results += await run_target("echo", "-", args, workdir, errors)
+        results += await run_target(ECHO_AIOHTTP, "-", args, workdir, errors)
         for db in dbs:
             results += await run_target("inovasi", db, args, workdir, errors)
     print(f"Machine: {machine_summary()}; Python {sys.version.split()[0]}")
