@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -26,6 +26,7 @@ class Deps:
     sessions: async_sessionmaker[AsyncSession] | None = None
     bot_username: str = "bot"
     housekeeping_done_on: date | None = None
+    next_draft_scan: datetime | None = None
 
     @property
     def files_dir(self) -> Path:

@@ -55,6 +55,7 @@ class Settings(BaseSettings):
     send_chat_interval_seconds: float = Field(default=1.0, ge=0, le=60)
     send_max_retries: int = Field(default=3, ge=0, le=10)
     send_retry_backoff_seconds: float = Field(default=1.0, ge=0, le=60)
+    draft_nudge_days: int = Field(default=3, ge=0, le=365)
 
     @field_validator("admin_telegram_ids", mode="before")
     @classmethod

@@ -13,8 +13,9 @@ from bot.forms.engine import Button, Screen
 from bot.render import show
 from handlers.common import current_user, onboarding_gate, translator, unit_of_work
 from models.services import innovations as inno
+from scheduler.messages import RESUME_DRAFT
 
-DRAFT_PREFIX = "draft:"
+DRAFT_PREFIX = RESUME_DRAFT
 MAX_DRAFTS_SHOWN = 30
 
 

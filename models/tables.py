@@ -121,7 +121,10 @@ class Innovation(Base):
     """An innovation profile, from draft to verified."""
 
     __tablename__ = "innovations"
-    __table_args__ = (Index("ix_innovations_owner_status", "owner_id", "status"),)
+    __table_args__ = (
+        Index("ix_innovations_owner_status", "owner_id", "status"),
+        Index("ix_innovations_status_updated", "status", "updated_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str | None] = mapped_column(String(20), unique=True)
@@ -153,6 +156,8 @@ class Innovation(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     submitted_at: Mapped[datetime | None]
+    # when the owner was last reminded of this idle draft (once per idle spell)
+    nudged_at: Mapped[datetime | None]
 
     owner: Mapped[User] = relationship(lazy="joined", foreign_keys=[owner_id])
     unit: Mapped[Unit | None] = relationship(lazy="joined")

@@ -7,11 +7,22 @@ from datetime import date
 from bot.forms.engine import Button, Screen
 from bot.i18n import Raw, Translator
 from models.policy import Period
+from models.services import innovations as inno
 from models.services import monev
-from models.tables import Deadline, DeadlineKind, Reminder, ReminderRole, Status, User
+from models.tables import (
+    Deadline,
+    DeadlineKind,
+    Innovation,
+    Reminder,
+    ReminderRole,
+    Status,
+    User,
+)
 
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 FILL, SNOOZE, EXTEND = "mv:fill:", "mv:snz:", "mv:ext:"
+# resumes a draft (handled by /draf's buttons)
+RESUME_DRAFT = "draft:"
 
 
 def period_label(t: Translator, period: Period) -> str:
@@ -136,3 +147,18 @@ def deadline_line(t: Translator, deadline: Deadline, *, today: date) -> str:
         date=t.date(deadline.due_date),
         when=when_phrase(t, deadline.due_date, today),
     )
+
+
+def draft_nudge_screen(t: Translator, innovation: Innovation, *, last_change: date) -> Screen:
+    """Return the nudge about an idle draft (or a returned innovation) with a resume button."""
+    name = innovation.nama_inovasi or t.plain("reg.untitled")
+    if innovation.code:
+        name = f"{name} ({innovation.code})"
+    key = "nudge.returned" if innovation.status == Status.DIKEMBALIKAN else "nudge.draft"
+    check = inno.profile_completeness(innovation)
+    text = (
+        t(key, name=name, date=t.date(last_change))
+        + "\n"
+        + t("nudge.completeness", percent=check.percent)
+    )
+    return Screen(text, [[Button(t.plain("nudge.resume"), f"{RESUME_DRAFT}{innovation.id}")]])

@@ -24,10 +24,11 @@ from bot.context import BotApplication, BotContext
 from bot.deps import Deps
 from models.db import transaction
 from models.policy import Policy
-from models.services import monev, updates
-from models.tables import Deadline, Reminder, ReminderStatus
+from models.services import innovations as inno
+from models.services import monev, updates, users
+from models.tables import Deadline, Innovation, Reminder, ReminderStatus
 from scheduler.delivery import Deliverer, RateLimiter, Result
-from scheduler.messages import reminder_screen
+from scheduler.messages import draft_nudge_screen, reminder_screen
 
 log = logging.getLogger(__name__)
 JOB_NAME = "reminder-sweep"
@@ -37,6 +38,7 @@ MAX_ATTEMPTS = 5
 RETRY_BASE = timedelta(minutes=5)
 # Telegram redelivers an unconfirmed update for at most a day; remember handled ones longer.
 HANDLED_UPDATES_KEPT = timedelta(days=2)
+DRAFT_SCAN_INTERVAL = timedelta(hours=1)
 
 
 @dataclass
@@ -51,6 +53,7 @@ class SweepReport:
     unreachable: int = 0
     retried: int = 0
     failed: int = 0
+    nudged: int = 0
 
 
 def claim_token() -> str:
@@ -106,6 +109,12 @@ class Sweep:
         for _ in range(MAX_ROUNDS):
             if not await self._round():
                 break
+        # Idle drafts: looked for once an hour per process (the claim keeps processes from
+        # doubling up); nudges Telegram did not take are tried again at the next sweep.
+        scan = self.deps.next_draft_scan
+        due = self.settings.draft_nudge_days and (scan is None or now >= scan)
+        if due and await self._nudge_idle_drafts():
+            self.deps.next_draft_scan = now + DRAFT_SCAN_INTERVAL
         return self.report
 
     async def _round(self) -> bool:
@@ -216,12 +225,55 @@ class Sweep:
                 )
                 self.report.failed += 1
 
+    async def _nudge_idle_drafts(self) -> bool:
+        """Remind owners of drafts (and returned innovations) idle for DRAFT_NUDGE_DAYS,
+        once per idle spell: a change to the draft starts a new one. Return False if some
+        nudges could not be delivered for now (they are released for a later sweep)."""
+        undelivered: list[int] = []
+        for _ in range(MAX_ROUNDS):
+            now = self.deps.clock.now()
+            idle_since = now - timedelta(days=self.settings.draft_nudge_days)
+            async with transaction(self._factory()) as session:
+                drafts = await inno.claim_idle_drafts(
+                    session,
+                    idle_since=idle_since,
+                    now=now,
+                    limit=self.settings.reminder_batch_size,
+                )
+            if not drafts:
+                break
+            results = await asyncio.gather(*(self._nudge(draft) for draft in drafts))
+            undelivered += [d.id for d, result in zip(drafts, results, strict=True) if not result]
+        if undelivered:
+            async with transaction(self._factory()) as session:
+                for innovation_id in undelivered:
+                    await inno.release_nudge(session, innovation_id=innovation_id)
+        return not undelivered
+
+    async def _nudge(self, draft: Innovation) -> bool:
+        """Send one nudge; False if it should be tried again later."""
+        async with self._gate:
+            owner = draft.owner
+            assert owner.telegram_id is not None  # claim_idle_drafts skips erased users
+            t = self.deps.translator(owner.language)
+            last_change = self.policy.local_date(draft.updated_at)
+            screen = draft_nudge_screen(t, draft, last_change=last_change)
+            delivery = await self.deliverer.send(owner.telegram_id, screen)
+        if delivery.result == Result.SENT:
+            self.report.nudged += 1
+            return True
+        log.warning("draft %s: nudge not delivered (%s)", draft.id, delivery.error)
+        if delivery.result == Result.BLOCKED:
+            async with transaction(self._factory()) as session:
+                await users.mark_unreachable(session, owner.id)
+        return delivery.result != Result.RETRY
+
 
 async def sweep_once(deps: Deps, *, bot: Bot, limiter: RateLimiter | None = None) -> SweepReport:
     """Run one sweep: open new periods, then claim, send and mark every due reminder."""
     sweep = Sweep(deps, bot, limiter or make_limiter(deps))
     report = await sweep.run()
-    if report.claimed:
+    if report.claimed or report.nudged:
         log.info("reminder sweep: %s", report)
     return report
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, lazyload
 
@@ -264,3 +264,61 @@ async def events_of(session: AsyncSession, innovation_id: int) -> list[StatusEve
         .order_by(StatusEvent.at, StatusEvent.id)
     )
     return list((await session.execute(stmt)).scalars())
+
+
+def _not_nudged_since_change() -> Any:
+    return or_(Innovation.nudged_at.is_(None), Innovation.nudged_at < Innovation.updated_at)
+
+
+async def claim_idle_drafts(
+    session: AsyncSession, *, idle_since: datetime, now: datetime, limit: int
+) -> list[Innovation]:
+    """Take up to ``limit`` editable innovations untouched since ``idle_since`` whose owner
+    has not been nudged since the last change, and mark them nudged ``now``.
+
+    The mark is a conditional UPDATE, so two sweeping processes never nudge the same draft;
+    the owners come loaded with them.
+    """
+    candidates = (
+        select(Innovation.id)
+        .join(User, User.id == Innovation.owner_id)
+        .where(
+            Innovation.status.in_(EDITABLE),
+            Innovation.updated_at < idle_since,
+            _not_nudged_since_change(),
+            User.telegram_id.is_not(None),
+            User.unreachable.is_(False),
+        )
+        .order_by(Innovation.updated_at, Innovation.id)
+        .limit(limit)
+    )
+    ids = list((await session.execute(candidates)).scalars())
+    if not ids:
+        return []
+    claimed = await session.execute(
+        update(Innovation)
+        .where(Innovation.id.in_(ids), _not_nudged_since_change())
+        .values(nudged_at=now)
+        .returning(Innovation.id)
+        .execution_options(synchronize_session=False)
+    )
+    won = list(claimed.scalars())
+    if not won:
+        return []
+    rows = await session.execute(
+        select(Innovation)
+        .where(Innovation.id.in_(won))
+        .order_by(Innovation.updated_at, Innovation.id)
+        .execution_options(populate_existing=True)
+    )
+    return list(rows.unique().scalars())
+
+
+async def release_nudge(session: AsyncSession, *, innovation_id: int) -> None:
+    """Forget a nudge that could not be sent, so a later sweep tries again."""
+    await session.execute(
+        update(Innovation)
+        .where(Innovation.id == innovation_id)
+        .values(nudged_at=None)
+        .execution_options(synchronize_session=False)
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.tables import Role, User
@@ -35,6 +35,8 @@ async def get_or_create(
         session.add(user)
     if telegram_id in admin_ids and user.role != Role.ADMIN:
         user.role = Role.ADMIN
+    if user.unreachable:
+        user.unreachable = False  # they wrote to the bot: it can write to them again
     if session.new or session.dirty:
         await session.flush()  # a new user needs its id
     return user
@@ -49,3 +51,13 @@ def complete_onboarding(
     user.nip = nip
     user.phone = phone
     user.onboarded = True
+
+
+async def mark_unreachable(session: AsyncSession, user_id: int) -> None:
+    """Remember that the user blocked the bot (cleared when they write to it again)."""
+    await session.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(unreachable=True)
+        .execution_options(synchronize_session=False)
+    )
