@@ -1,16 +1,19 @@
 """Bot API requests over aiohttp.
 
-python-telegram-bot sends its requests through a replaceable ``BaseRequest``; its default uses
-httpx, whose pure-Python HTTP/1.1 stack cost this bot more CPU per update than everything it
-does with the database (docs/benchmarks.md). aiohttp, already needed for webhooks and the
-simulator, parses HTTP in C. Errors map onto PTB's own: a timeout is ``TimedOut`` (the call
-may have reached Telegram, so it is never repeated blindly), anything else on the way is
-``NetworkError``.
+python-telegram-bot sends its requests through a replaceable ``BaseRequest``. Its default
+uses httpx, whose pure-Python HTTP/1.1 stack took about a fifth of this bot's CPU under load
+and most of an echo bot's (docs/benchmarks.md, finding 7). aiohttp, already a dependency
+(the simulator's server), parses HTTP in C. Errors map onto PTB's own: a timeout is
+``TimedOut`` (the call may have reached Telegram, so it is never repeated blindly), anything
+else on the way is ``NetworkError``.
 """
 
 from __future__ import annotations
 
+import ssl
+
 import aiohttp
+import certifi
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
@@ -40,8 +43,11 @@ class AiohttpRequest(BaseRequest):
     async def initialize(self) -> None:
         """Open the session (inside the running event loop, as aiohttp requires)."""
         if self._session is None or self._session.closed:
+            # Mozilla's CA bundle (certifi), as httpx uses: a server without system CA
+            # certificates can still verify api.telegram.org
+            tls = ssl.create_default_context(cafile=certifi.where())
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._connections),
+                connector=aiohttp.TCPConnector(limit=self._connections, ssl=tls),
                 headers={"User-Agent": self.USER_AGENT},
             )
 
