@@ -98,13 +98,13 @@ async def test_a_flood_from_one_user_neither_blocks_others_nor_corrupts_the_draf
     parts = [f"kata{i}" for i in range(100)]
     flood = asyncio.gather(*(flooder.send(p) for p in parts))
     await asyncio.sleep(0)  # the hundred updates are queued first
-    started = time.perf_counter()
     await other.send("/baru")
     await flood
     assert len(answered[9703]) == 100 and len(answered[9704]) >= 2
-    other_done = answered[9704][0] - started
-    flood_done = answered[9703][-1] - started
-    assert other_done < flood_done / 4, (other_done, flood_done)
+    # the flood's updates are handled one after another; the neighbour's goes alongside
+    # (counted in answers, not seconds, so a busy machine cannot make it flaky)
+    flood_answers_first = sum(1 for t in answered[9703] if t < answered[9704][0])
+    assert flood_answers_first < 25, flood_answers_first
     assert (await draft(harness)).masalah == "\n\n".join(parts)
     async with await harness.session() as session:
         drafts = (await session.execute(select(Innovation))).scalars().all()
