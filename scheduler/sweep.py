@@ -246,8 +246,7 @@ class Sweep:
             undelivered += [d.id for d, result in zip(drafts, results, strict=True) if not result]
         if undelivered:
             async with transaction(self._factory()) as session:
-                for innovation_id in undelivered:
-                    await inno.release_nudge(session, innovation_id=innovation_id)
+                await inno.release_nudges(session, undelivered)
         return not undelivered
 
     async def _nudge(self, draft: Innovation) -> bool:
@@ -265,7 +264,7 @@ class Sweep:
         log.warning("draft %s: nudge not delivered (%s)", draft.id, delivery.error)
         if delivery.result == Result.BLOCKED:
             async with transaction(self._factory()) as session:
-                await users.mark_unreachable(session, owner.id)
+                await users.set_reachable(session, owner.id, reachable=False)
         return delivery.result != Result.RETRY
 
 

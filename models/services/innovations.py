@@ -314,11 +314,11 @@ async def claim_idle_drafts(
     return list(rows.unique().scalars())
 
 
-async def release_nudge(session: AsyncSession, *, innovation_id: int) -> None:
-    """Forget a nudge that could not be sent, so a later sweep tries again."""
+async def release_nudges(session: AsyncSession, innovation_ids: list[int]) -> None:
+    """Forget nudges that could not be sent, so a later sweep tries again."""
     await session.execute(
         update(Innovation)
-        .where(Innovation.id == innovation_id)
+        .where(Innovation.id.in_(innovation_ids))
         .values(nudged_at=None)
         .execution_options(synchronize_session=False)
     )

@@ -20,6 +20,7 @@ from sqlalchemy.orm import aliased
 from models.db import dialect_insert
 from models.policy import Period, Policy
 from models.profile import Completeness
+from models.services import users
 from models.services.innovations import profile_completeness, record_event
 from models.tables import (
     Campaign,
@@ -563,12 +564,7 @@ async def mark_sent(
         .execution_options(synchronize_session=False)
     )
     if was_unreachable:
-        await session.execute(
-            update(User)
-            .where(User.id == recipient_id)
-            .values(unreachable=False)
-            .execution_options(synchronize_session=False)
-        )
+        await users.set_reachable(session, recipient_id, reachable=True)
     return result.scalar_one_or_none() is not None
 
 
@@ -635,12 +631,7 @@ async def mark_unreachable(
         return False
     reminder = await session.get(Reminder, reminder_id)
     assert reminder is not None
-    await session.execute(
-        update(User)
-        .where(User.id == reminder.recipient_id)
-        .values(unreachable=True)
-        .execution_options(synchronize_session=False)
-    )
+    await users.set_reachable(session, reminder.recipient_id, reachable=False)
     if reminder.role == ReminderRole.OWNER:
         roles: tuple[str, ...] = (ReminderRole.VERIFIER,)
         told = await session.execute(

@@ -53,11 +53,12 @@ def complete_onboarding(
     user.onboarded = True
 
 
-async def mark_unreachable(session: AsyncSession, user_id: int) -> None:
-    """Remember that the user blocked the bot (cleared when they write to it again)."""
+async def set_reachable(session: AsyncSession, user_id: int, *, reachable: bool) -> None:
+    """Record whether the bot can write to the user (not after they blocked it; again once
+    a message gets through or they write to the bot)."""
     await session.execute(
         update(User)
         .where(User.id == user_id)
-        .values(unreachable=True)
+        .values(unreachable=not reachable)
         .execution_options(synchronize_session=False)
     )
