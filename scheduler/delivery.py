@@ -15,7 +15,14 @@ from dataclasses import dataclass
 from aiolimiter import AsyncLimiter
 from telegram import Bot
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 
 from bot.forms.engine import Screen
 from bot.render import retry_after_seconds, to_markup
@@ -129,6 +136,10 @@ class Deliverer:
                 return Delivery(Result.BLOCKED, error=exc.message)
             except BadRequest as exc:
                 return Delivery(Result.FAILED, error=exc.message)
+            except TimedOut as exc:
+                # Telegram may have delivered it: sending again could show it twice
+                log.warning("send to chat %s timed out; not repeated", chat_id)
+                return Delivery(Result.SENT, error=exc.message)
             except NetworkError as exc:
                 if attempt >= self.max_retries:
                     return Delivery(Result.RETRY, error=exc.message)

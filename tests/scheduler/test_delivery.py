@@ -9,6 +9,7 @@ from telegram import Bot
 
 from bot.forms.engine import Screen
 from bot.simulator import BotApiSimulator
+from bot.transport import AiohttpRequest
 from scheduler.delivery import Deliverer, RateLimiter, Result
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
@@ -66,3 +67,19 @@ async def test_the_deliverer_sorts_telegrams_answers(sim: BotApiSimulator) -> No
         sim.inject_failure("sendMessage", status=429, retry_after=600)
         assert (await deliverer.send(1, Screen("lima"))).result == Result.RETRY
     assert [m.text for m in sim.user(1).messages] == ["satu"]
+
+
+async def test_a_timed_out_send_is_not_repeated(sim: BotApiSimulator) -> None:
+    sim.user(1, started=True)
+    attempts: list[str] = []
+    sim.add_call_listener(lambda call: attempts.append(call.method))
+    request = AiohttpRequest(connection_pool_size=2, timeout=0.2)
+    async with Bot(sim.token, base_url=sim.api_url, request=request) as bot:
+        deliverer = Deliverer(
+            bot, RateLimiter(per_second=1000, chat_interval=0), max_retries=3, backoff=0.01
+        )
+        sim.inject_failure("sendMessage", delay=1.0)
+        delivery = await deliverer.send(1, Screen("satu"))
+    # Telegram may have shown the first attempt: a second one could show it twice
+    assert delivery.result == Result.SENT and delivery.message_id is None
+    assert attempts.count("sendMessage") == 1
