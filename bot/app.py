@@ -85,12 +85,15 @@ async def keep_updates(
         await update_records.forget(session, update_ids=finished)
 
 
-async def replay_unhandled(app: Application, deps: Deps) -> None:  # type: ignore[type-arg]
-    """Queue the updates an earlier process fetched but did not finish."""
+async def replay_unhandled(app: Application, deps: Deps, inbox: Inbox) -> None:  # type: ignore[type-arg]
+    """Queue the updates an earlier process fetched but did not finish (Telegram's second
+    copies of them are then dropped on arrival)."""
     async with deps.session_factory()() as session:
         payloads = await update_records.unfinished(session)
     for payload in payloads:
-        await app.update_queue.put(Update.de_json(payload, app.bot))
+        update = Update.de_json(payload, app.bot)
+        inbox.replayed[update.update_id] = update
+        await app.update_queue.put(update)
     if payloads:
         log.info("replaying %d updates left unhandled by an earlier process", len(payloads))
 
@@ -105,8 +108,7 @@ def build_application(
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
         await open_database(deps)
         deps.bot_username = app.bot.username
-        await replay_unhandled(app, deps)
-        inbox.keeper = partial(keep_updates, deps)
+        await replay_unhandled(app, deps, inbox)
         t = deps.translator("id")
         commands = [BotCommand(c, t.plain(f"command.{c}")) for c in COMMANDS]
         await app.bot.set_my_commands(commands)
@@ -118,7 +120,7 @@ def build_application(
     async def post_shutdown(_app: Application) -> None:  # type: ignore[type-arg]
         await close_database(deps)
 
-    inbox = Inbox()
+    inbox = Inbox(keeper=partial(keep_updates, deps))
     bot = DurableBot(
         token,
         base_url=settings.telegram_api_url,

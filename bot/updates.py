@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,10 +39,12 @@ def _chat_key(update: object) -> int | None:
 
 @dataclass
 class Inbox:
-    """Where fetched updates are kept (once the database is open) and which are finished."""
+    """Where fetched updates are kept, which are finished, and which were replayed."""
 
-    keeper: Keeper | None = None
+    keeper: Keeper
     finished: set[int] = field(default_factory=set)  # handled and answered
+    # replayed from the database at start; Telegram may send its unconfirmed copy again
+    replayed: dict[int, Update] = field(default_factory=dict)
 
 
 class DurableBot(ExtBot[None]):
@@ -79,7 +81,7 @@ class DurableBot(ExtBot[None]):
             api_kwargs=api_kwargs,
         )
         inbox = self.inbox
-        if (updates or inbox.finished) and inbox.keeper is not None:
+        if updates or inbox.finished:
             finished, inbox.finished = inbox.finished, set()
             try:
                 await inbox.keeper([(u.update_id, u.to_dict()) for u in updates], sorted(finished))
@@ -99,7 +101,15 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self._users: dict[int, int] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Run the update's handlers once earlier updates of its chat are done."""
+        """Run the update's handlers once earlier updates of its chat are done; skip
+        Telegram's second copy of an update replayed from the inbox."""
+        if self._inbox is not None and isinstance(update, Update):
+            replayed = self._inbox.replayed.get(update.update_id)
+            if replayed is not None and replayed is not update:
+                del self._inbox.replayed[update.update_id]
+                if isinstance(coroutine, Coroutine):
+                    coroutine.close()
+                return
         await self._in_chat_order(update, coroutine)
         if self._inbox is not None and isinstance(update, Update):
             self._inbox.finished.add(update.update_id)

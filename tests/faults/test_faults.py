@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 
 from sqlalchemy import select
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.simulator import BotApiSimulator, SimUser
 from models import db
+from models.services import updates
 from models.tables import FlowState, HandledUpdate, Innovation
 from tests.conftest import BotHarness, onboard, texts
 
@@ -109,3 +111,30 @@ async def test_a_flood_from_one_user_neither_blocks_others_nor_corrupts_the_draf
     async with await harness.session() as session:
         drafts = (await session.execute(select(Innovation))).scalars().all()
     assert len(drafts) == 2
+
+
+async def test_an_update_kept_and_still_unconfirmed_is_answered_once_after_a_restart(
+    harness: BotHarness, sim: BotApiSimulator
+) -> None:
+    user = sim.user(9705)
+    await onboard(user)
+    await harness.stop()
+    # the process died right after keeping a batch, before the next poll confirmed it
+    update_id = await user.fire_text("/baru")
+    assert update_id is not None
+    queued = next(u for u in sim._updates if u.update_id == update_id)
+    payload = json.loads(queued.encoded)
+    engine = db.create_engine(harness.settings.database_url)
+    try:
+        async with db.transaction(db.session_factory(engine)) as session:
+            await updates.remember(session, updates=[(update_id, payload)], now=harness.clock.now())
+    finally:
+        await engine.dispose()
+    before = len(user.messages)
+    await harness.start()
+    await sim.wait_idle()
+    answers = texts(user.messages[before:])
+    assert answers.count("Langkah 1/") == 1, answers
+    async with await harness.session() as session:
+        drafts = (await session.execute(select(Innovation))).scalars().all()
+    assert len(drafts) == 1
