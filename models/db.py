@@ -39,7 +39,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         if url.startswith("sqlite+aiosqlite"):
-            kwargs.setdefault("module", sqlite.dbapi())
+            kwargs["module"] = sqlite.dbapi()
         engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT}, **kwargs)
 
         @event.listens_for(engine.sync_engine, "connect")

@@ -37,7 +37,7 @@ async def get_or_create(
         user.role = Role.ADMIN
     if user.unreachable:
         user.unreachable = False  # they wrote to the bot: it can write to them again
-    if session.new or session.dirty:
+    if user.id is None:
         await session.flush()  # a new user needs its id
     return user
 
