@@ -10,10 +10,18 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
 from bot.deps import Deps
+from bot.forms import runner
 from bot.forms.engine import Button, Outcome, Screen
-from bot.forms.monev import start_campaign
+from bot.forms.monev import CAMPAIGN
 from bot.i18n import Translator
-from handlers.common import current_user, onboarding_gate, reply, translator, unit_of_work
+from handlers.common import (
+    current_user,
+    onboarding_gate,
+    reply,
+    role_refusal,
+    translator,
+    unit_of_work,
+)
 from models.policy import Policy
 from models.services import monev
 from models.tables import Deadline, Role, User
@@ -109,13 +117,10 @@ async def campaigns(update: Update, context: BotContext) -> None:
     """List the evaluation campaigns (admins only)."""
     async with unit_of_work(context, update) as session:
         user = await current_user(session, update, context)
-        t = translator(context, user)
-        screens = await onboarding_gate(session, context, user)
+        screens = await onboarding_gate(session, context, user, Role.ADMIN)
         if screens is None:
-            if user.role != Role.ADMIN:
-                screens = [Screen(t("tgt.admin_only"))]
-            else:
-                screens = [await campaigns_screen(session, context.deps, t)]
+            t = translator(context, user)
+            screens = [await campaigns_screen(session, context.deps, t)]
     await reply(update, context, Outcome(screens))
 
 
@@ -124,10 +129,11 @@ async def _campaign_action(
 ) -> Outcome:
     t = translator(context, user)
     deps = context.deps
-    if user.role != Role.ADMIN:
-        return Outcome([Screen(t("tgt.admin_only"))])
+    refusal = role_refusal(user, Role.ADMIN, t=t)
+    if refusal is not None:
+        return Outcome(refusal)
     if action == "new":
-        return Outcome(await start_campaign(session, deps, user))
+        return Outcome(await runner.begin(session, deps, user, CAMPAIGN))
     campaign_id = int(raw) if raw.isdigit() else 0
     if action == "c":
         campaign = await monev.get_campaign(session, campaign_id)

@@ -60,8 +60,12 @@ def subject(t: Translator, deadline: Deadline) -> str:
 
 
 def innovation_name(t: Translator, deadline: Deadline) -> str:
-    """Return the innovation's name with its code, as plain text."""
-    innovation = deadline.innovation
+    """Return the deadline's innovation's name with its code, as plain text."""
+    return name_with_code(t, deadline.innovation)
+
+
+def name_with_code(t: Translator, innovation: Innovation) -> str:
+    """Return an innovation's name with its code, as plain text."""
     name = innovation.nama_inovasi or t.plain("reg.untitled")
     return f"{name} ({innovation.code})" if innovation.code else name
 
@@ -79,7 +83,7 @@ def missing_lines(t: Translator, deadline: Deadline) -> list[str]:
         fields = ", ".join(t.plain(f"reg.{k}.label") for k in check.short)
         lines.append(t("reminder.short_fields", fields=fields))
     status = deadline.innovation.status
-    if status in (Status.DRAF, Status.DIKEMBALIKAN):
+    if status in inno.EDITABLE:
         lines.append(t("reminder.not_submitted"))
     elif lines:
         lines.append(t("reminder.ask_return"))
@@ -151,9 +155,7 @@ def deadline_line(t: Translator, deadline: Deadline, *, today: date) -> str:
 
 def draft_nudge_screen(t: Translator, innovation: Innovation, *, last_change: date) -> Screen:
     """Return the nudge about an idle draft (or a returned innovation) with a resume button."""
-    name = innovation.nama_inovasi or t.plain("reg.untitled")
-    if innovation.code:
-        name = f"{name} ({innovation.code})"
+    name = name_with_code(t, innovation)
     key = "nudge.returned" if innovation.status == Status.DIKEMBALIKAN else "nudge.draft"
     check = inno.profile_completeness(innovation)
     text = (

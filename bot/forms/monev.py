@@ -372,9 +372,6 @@ class CampaignHost(_AnswersInState):
             return Outcome([Screen(t("tgt.discarded"))], finished=True)
         if action != "k":
             return Outcome(notice=t("common.stale"), stale=True)
-        if ctx.user.role != Role.ADMIN:
-            await flow_states.remove(ctx.session, ctx.state)
-            return Outcome([Screen(t("tgt.admin_only"))], finished=True)
         answers = self._answers()
         due = date.fromisoformat(str(answers["tanggal_iso"]))
         if due < ctx.today:
@@ -401,19 +398,3 @@ async def monev_host(ctx: HostContext) -> MonevHost | None:
 async def campaign_host(ctx: HostContext) -> CampaignHost | None:
     """Build the campaign flow's host (admins only)."""
     return CampaignHost(ctx) if ctx.user.role == Role.ADMIN else None
-
-
-async def start_campaign(session: AsyncSession, deps: Deps, user: User) -> list[Screen]:
-    """Begin (or resume) setting a campaign deadline."""
-    state = await flow_states.activate(
-        session,
-        user_id=user.id,
-        flow=CAMPAIGN.name,
-        target_id=None,
-        first_step=CAMPAIGN.steps[0].key,
-        now=deps.clock.now(),
-    )
-    t = deps.translator(user.language)
-    ctx = HostContext(session, deps, user, state, t)
-    engine = FormEngine(CampaignHost(ctx), state, t, today=ctx.today)
-    return await engine.show()

@@ -13,15 +13,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from models.db import dialect_insert
 from models.policy import Period, Policy
 from models.profile import Completeness
-from models.services import users
-from models.services.innovations import profile_completeness, record_event
+from models.services import people, users
+from models.services.innovations import EDITABLE, profile_completeness, record_event
 from models.tables import (
     Campaign,
     Deadline,
@@ -43,7 +43,6 @@ from models.tables import (
 MONEV_STATUSES = ("berjalan", "dikembangkan", "direplikasi", "terkendala", "dihentikan")
 STOPPED = "dihentikan"
 CAMPAIGN_SCOPES = ("incomplete", "all")
-EDITABLE = (Status.DRAF, Status.DIKEMBALIKAN)
 SUBMITTED = (Status.DIAJUKAN, Status.TERVERIFIKASI)
 
 
@@ -341,18 +340,12 @@ async def verifiers_of_unit(
     session: AsyncSession, unit_id: int | None, *, exclude: int | None = None
 ) -> list[User]:
     """Return the verifikators bound to a unit (not erased), without ``exclude``."""
-    if unit_id is None:
-        return []
-    stmt = select(User).where(
-        User.role == Role.VERIFIKATOR, User.unit_id == unit_id, User.deleted_at.is_(None)
-    )
-    return [u for u in (await session.execute(stmt)).scalars() if u.id != exclude]
+    return [u for u in await people.verifiers_of(session, unit_id) if u.id != exclude]
 
 
 async def admin_users(session: AsyncSession, *, exclude: int | None = None) -> list[User]:
     """Return every admin (not erased), without ``exclude``."""
-    stmt = select(User).where(User.role == Role.ADMIN, User.deleted_at.is_(None))
-    return [u for u in (await session.execute(stmt)).scalars() if u.id != exclude]
+    return [u for u in await people.admins(session) if u.id != exclude]
 
 
 async def reviewers_of(session: AsyncSession, innovation: Innovation) -> list[User]:
@@ -1067,12 +1060,6 @@ async def overdue_by_unit(session: AsyncSession, *, today: date) -> list[tuple[s
         names.update({uid: name for uid, name in rows.all()})
     result = [(names.get(unit, ""), count) for unit, count in counts.items()]
     return sorted(result, key=lambda item: (-item[1], item[0]))
-
-
-async def count_open(session: AsyncSession) -> int:
-    """Return how many deadlines are open."""
-    stmt = select(func.count()).select_from(Deadline).where(Deadline.status == DeadlineStatus.OPEN)
-    return int((await session.execute(stmt)).scalar_one())
 
 
 async def next_deadline(session: AsyncSession, *, innovation_id: int) -> Deadline | None:
