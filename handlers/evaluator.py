@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import zoneinfo
 from collections import Counter
 
@@ -48,21 +49,6 @@ def parse_export_args(args: list[str], unit_codes: list[str]) -> tuple[str, data
     return fmt, data.Filters(status=status, unit_code=unit, year=year)
 
 
-async def _export_file(
-    session: AsyncSession, context: BotContext, user: User, fmt: str, filters: data.Filters
-) -> tuple[bytes, str, int]:
-    from bot import exports  # openpyxl is loaded on first use, not at start-up
-
-    t = translator(context, user)
-    count = await data.count_innovations(session, viewer=user, filters=filters)
-    if fmt == "csv":
-        content = await exports.build_csv(session, context.deps, t, viewer=user, filters=filters)
-    else:
-        content = await exports.build_xlsx(session, context.deps, t, viewer=user, filters=filters)
-    stamp = context.deps.clock.now().strftime("%Y%m%d-%H%M")
-    return content, f"inovasi-{stamp}.{fmt}", count
-
-
 def export_menu(t: Translator, year: int) -> Screen:
     """Return the export choices as buttons."""
     rows = [
@@ -85,9 +71,14 @@ Export = tuple[bytes, str, str]  # content, file name, caption
 async def _export(
     session: AsyncSession, context: BotContext, user: User, fmt: str, filters: data.Filters
 ) -> Export:
+    from bot import exports  # openpyxl is loaded on first use, not at start-up
+
     t = translator(context, user)
-    content, filename, count = await _export_file(session, context, user, fmt, filters)
-    return content, filename, t("export.caption", count=t.number(count))
+    count = await data.count_innovations(session, viewer=user, filters=filters)
+    build = exports.build_csv if fmt == "csv" else exports.build_xlsx
+    content = await build(session, context.deps, t, viewer=user, filters=filters)
+    stamp = context.deps.clock.now().strftime("%Y%m%d-%H%M")
+    return content, f"inovasi-{stamp}.{fmt}", t("export.caption", count=t.number(count))
 
 
 async def _send(update: Update, context: BotContext, export: Export) -> None:
@@ -105,15 +96,14 @@ async def export_command(update: Update, context: BotContext) -> None:
         user = await current_user(session, update, context)
         t = translator(context, user)
         screens = await onboarding_gate(session, context, user, *REVIEWERS)
-        parsed = parse_export_args(context.args or [], await data.unit_codes(session))
-        if screens is not None:
-            pass
-        elif not context.args:
+        if screens is None and not context.args:
             screens = [export_menu(t, context.deps.clock.now().year)]
-        elif parsed is None:
-            screens = [Screen(t("export.usage"))]
-        else:
-            export = await _export(session, context, user, *parsed)
+        elif screens is None:
+            parsed = parse_export_args(context.args or [], await data.unit_codes(session))
+            if parsed is None:
+                screens = [Screen(t("export.usage"))]
+            else:
+                export = await _export(session, context, user, *parsed)
     if export is not None:
         await _send(update, context, export)
     else:
@@ -215,23 +205,25 @@ async def stats_command(update: Update, context: BotContext) -> None:
             compliance = await data.monev_compliance(session, viewer=user, today=today, zone=zone)
             lines.append(compliance_text(t, compliance))
             text = "\n".join(lines)
-            from bot import charts  # matplotlib is loaded on first use, not at start-up
-
-            chart = charts.unit_chart(
-                stats.by_unit,
-                {unit: (a, b, c) for unit, (a, b, c) in compliance.by_unit.items()},
-                titles={
-                    "innovations": t.plain("stats.chart_innovations"),
-                    "compliance": t.plain("stats.chart_compliance"),
-                    "on_time": t.plain("stats.on_time"),
-                    "late": t.plain("stats.late"),
-                    "missing": t.plain("stats.missing"),
-                },
-            )
     if screens is not None:
         await show(update, context, screens)
         return
     await show(update, context, [Screen(text)])
+    from bot import charts  # matplotlib is loaded on first use, not at start-up
+
+    # drawn after the transaction, off the event loop: it takes a while
+    chart = await asyncio.to_thread(
+        charts.unit_chart,
+        stats.by_unit,
+        {unit: (a, b, c) for unit, (a, b, c) in compliance.by_unit.items()},
+        titles={
+            "innovations": t.plain("stats.chart_innovations"),
+            "compliance": t.plain("stats.chart_compliance"),
+            "on_time": t.plain("stats.on_time"),
+            "late": t.plain("stats.late"),
+            "missing": t.plain("stats.missing"),
+        },
+    )
     assert update.effective_chat is not None
     await context.bot.send_photo(
         update.effective_chat.id,
