@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -12,6 +13,7 @@ from bot.i18n import Translator
 from bot.settings import Settings
 from models.clock import Clock
 from models.masterdata import MasterData
+from models.policy import Policy
 
 
 @dataclass
@@ -32,6 +34,15 @@ class Deps:
     def files_dir(self) -> Path:
         """Return where evidence files are kept."""
         return self.settings.files_dir
+
+    @cached_property
+    def policy(self) -> Policy:
+        """Return the reminder policy and time zone the settings describe."""
+        return Policy.from_settings(self.settings)
+
+    def today(self) -> date:
+        """Return today's date in the Pemda's time zone."""
+        return self.policy.local_date(self.clock.now())
 
     def translator(self, lang: str) -> Translator:
         """Return the texts of one language."""

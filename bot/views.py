@@ -6,7 +6,6 @@ Everything here returns channel-independent :class:`Screen` objects or safe HTML
 from __future__ import annotations
 
 import html
-import zoneinfo
 from datetime import datetime
 from typing import Any
 
@@ -53,7 +52,7 @@ def person(t: Translator, user: User | None) -> str:
 
 def local(deps: Deps, moment: datetime) -> datetime:
     """Convert a stored UTC time to the Pemda's time zone."""
-    return moment.astimezone(zoneinfo.ZoneInfo(deps.settings.timezone))
+    return moment.astimezone(deps.policy.zone)
 
 
 def status_label(t: Translator, status: str) -> str:

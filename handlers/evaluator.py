@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import zoneinfo
 from collections import Counter
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -200,9 +199,10 @@ async def stats_command(update: Update, context: BotContext) -> None:
             ]
             if missing:
                 lines.append(t("stats.coverage_missing", items="; ".join(missing)))
-            zone = zoneinfo.ZoneInfo(context.deps.settings.timezone)
-            today = context.deps.clock.now().astimezone(zone).date()
-            compliance = await data.monev_compliance(session, viewer=user, today=today, zone=zone)
+            deps = context.deps
+            compliance = await data.monev_compliance(
+                session, viewer=user, today=deps.today(), zone=deps.policy.zone
+            )
             lines.append(compliance_text(t, compliance))
             text = "\n".join(lines)
     if screens is not None:

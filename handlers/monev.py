@@ -13,7 +13,6 @@ from bot.forms.engine import Button, Notice, Outcome, Screen
 from bot.forms.monev import start_monev
 from bot.i18n import Translator
 from handlers.common import current_user, onboarding_gate, reply, translator, unit_of_work
-from models.policy import Policy
 from models.services import monev
 from models.tables import DeadlineKind, User
 from scheduler.messages import innovation_name, subject
@@ -59,7 +58,7 @@ async def _fill(session: AsyncSession, context: BotContext, user: User, raw: str
 async def _snooze(session: AsyncSession, context: BotContext, user: User, raw: str) -> Outcome:
     t = translator(context, user)
     deps = context.deps
-    policy = Policy.from_settings(deps.settings)
+    policy = deps.policy
     try:
         when = await monev.snooze(
             session, reminder_id=_int(raw), user=user, now=deps.clock.now(), policy=policy
@@ -134,7 +133,7 @@ async def _decide(
 ) -> Outcome:
     t = translator(context, user)
     deps = context.deps
-    policy = Policy.from_settings(deps.settings)
+    policy = deps.policy
     try:
         request = await monev.decide_extension(
             session,

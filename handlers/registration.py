@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
-
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
@@ -39,7 +37,7 @@ async def drafts(update: Update, context: BotContext) -> None:
         if screens is None:
             t = translator(context, user)
             items = await inno.list_drafts(session, owner_id=user.id)
-            zone = zoneinfo.ZoneInfo(context.deps.settings.timezone)
+            zone = context.deps.policy.zone
             rows = [
                 [
                     Button(

@@ -20,7 +20,6 @@ from handlers.common import (
     translator,
     unit_of_work,
 )
-from models.policy import Policy
 from models.services import monev, review
 from models.tables import Role, User
 
@@ -70,8 +69,9 @@ async def decide(update: Update, context: BotContext) -> None:
             if action == "v":
                 now = context.deps.clock.now()
                 review.verify(session, innovation, reviewer=user, now=now)
-                policy = Policy.from_settings(context.deps.settings)
-                await monev.open_monev_periods(session, innovation, now=now, policy=policy)
+                await monev.open_monev_periods(
+                    session, innovation, now=now, policy=context.deps.policy
+                )
                 outcome.notices = await views.decision_notices(session, context.deps, innovation)
                 outcome.screens = [Screen(t("review.verified_done", code=innovation.code or ""))]
             elif action in ("k", "h"):

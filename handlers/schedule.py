@@ -22,7 +22,6 @@ from handlers.common import (
     translator,
     unit_of_work,
 )
-from models.policy import Policy
 from models.services import monev
 from models.tables import Deadline, Role, User
 from scheduler.messages import deadline_line
@@ -33,8 +32,7 @@ CAMPAIGNS_SINCE = timedelta(days=30)
 
 
 def _lines(t: Translator, deadlines: list[Deadline], deps: Deps, *, owners: bool) -> list[str]:
-    policy = Policy.from_settings(deps.settings)
-    today = policy.local_date(deps.clock.now())
+    today = deps.today()
     lines = []
     for deadline in deadlines[:MAX_SHOWN]:
         line = deadline_line(t, deadline, today=today)
@@ -51,7 +49,7 @@ async def schedule_screen(session: AsyncSession, deps: Deps, t: Translator, user
     """Return the user's deadlines; a verifikator's unit's; an admin's overdue count per unit."""
     parts: list[str] = []
     if user.role == Role.ADMIN:
-        today = Policy.from_settings(deps.settings).local_date(deps.clock.now())
+        today = deps.today()
         overdue = await monev.overdue_by_unit(session, today=today)
         if overdue:
             rows = [
@@ -90,7 +88,7 @@ async def deadlines(update: Update, context: BotContext) -> None:
 
 async def campaigns_screen(session: AsyncSession, deps: Deps, t: Translator) -> Screen:
     """Return the campaigns still running, each with a cancel button, and "new"."""
-    today = Policy.from_settings(deps.settings).local_date(deps.clock.now())
+    today = deps.today()
     summaries = await monev.list_campaigns(session, since=today - CAMPAIGNS_SINCE)
     lines = [t("tgt.list_title")]
     rows: list[list[Button]] = []

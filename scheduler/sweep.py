@@ -23,7 +23,6 @@ from telegram import Bot
 from bot.context import BotApplication, BotContext
 from bot.deps import Deps
 from models.db import transaction
-from models.policy import Policy
 from models.services import innovations as inno
 from models.services import monev, updates, users
 from models.tables import Deadline, Innovation, Reminder, ReminderStatus
@@ -76,7 +75,7 @@ class Sweep:
     def __init__(self, deps: Deps, bot: Bot, limiter: RateLimiter) -> None:
         self.deps = deps
         self.settings = deps.settings
-        self.policy = Policy.from_settings(deps.settings)
+        self.policy = deps.policy
         self.deliverer = Deliverer(
             bot,
             limiter,

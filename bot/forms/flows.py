@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-import zoneinfo
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -62,8 +61,7 @@ class HostContext:
     @property
     def today(self) -> date:
         """Return today's date in the Pemda's time zone."""
-        zone = zoneinfo.ZoneInfo(self.deps.settings.timezone)
-        return self.deps.clock.now().astimezone(zone).date()
+        return self.deps.today()
 
 
 class BaseHost:

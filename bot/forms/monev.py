@@ -29,7 +29,6 @@ from bot.forms.engine import (
     Step,
 )
 from bot.forms.flows import BaseHost, HostContext
-from models.policy import Policy
 from models.profile import is_filled
 from models.services import flows as flow_states
 from models.services import monev
@@ -383,7 +382,7 @@ class CampaignHost(_AnswersInState):
             scope=str(answers.get("cakupan") or monev.CAMPAIGN_SCOPES[0]),
             actor=ctx.user,
             now=ctx.deps.clock.now(),
-            policy=Policy.from_settings(ctx.deps.settings),
+            policy=ctx.deps.policy,
         )
         await flow_states.remove(ctx.session, ctx.state)
         text = t("tgt.saved", name=campaign.name, date=t.date(due), count=count)
