@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import deadline_views
 from bot.deps import Deps
 from bot.forms.definitions import REGISTRATION
 from bot.forms.engine import Button, Notice, Screen, Step, format_value
@@ -19,7 +20,6 @@ from bot.i18n import Raw, Translator
 from models.services import innovations as inno
 from models.services import monev
 from models.tables import Innovation, Status, StatusEvent, Unit, User
-from scheduler import messages
 
 MAX_MESSAGE = 4000
 CARD_PREVIEWS = (120, 60, 30)
@@ -140,7 +140,7 @@ async def status_card(
     deadline = await monev.next_deadline(session, innovation_id=innovation.id)
     if deadline is not None:
         today = local(deps, deps.clock.now()).date()
-        line = messages.deadline_line(t, deadline, today=today)
+        line = deadline_views.deadline_line(t, deadline, today=today)
         head.append(t("card.next_deadline", line=Raw(line)))
     events = await timeline(session, deps, t, innovation)
     text = ""

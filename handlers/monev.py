@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
+from bot.deadline_views import innovation_name, subject
 from bot.forms import runner
 from bot.forms.engine import Button, Notice, Outcome, Screen
 from bot.forms.monev import start_monev
@@ -15,7 +16,6 @@ from bot.i18n import Translator
 from handlers.common import current_user, onboarding_gate, reply, translator, unit_of_work
 from models.services import monev
 from models.tables import DeadlineKind, User
-from scheduler.messages import innovation_name, subject
 
 PREFIX = "mv:"
 

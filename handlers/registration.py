@@ -6,12 +6,12 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
+from bot.deadline_views import RESUME_DRAFT
 from bot.forms import runner
 from bot.forms.engine import Button, Screen
 from bot.render import show
 from handlers.common import current_user, onboarding_gate, translator, unit_of_work
 from models.services import innovations as inno
-from scheduler.messages import RESUME_DRAFT
 
 DRAFT_PREFIX = RESUME_DRAFT
 MAX_DRAFTS_SHOWN = 30

@@ -9,6 +9,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
+from bot.deadline_views import deadline_line
 from bot.deps import Deps
 from bot.forms import runner
 from bot.forms.engine import Button, Outcome, Screen
@@ -24,7 +25,6 @@ from handlers.common import (
 )
 from models.services import monev
 from models.tables import Deadline, Role, User
-from scheduler.messages import deadline_line
 
 PREFIX = "tg:"
 MAX_SHOWN = 20

@@ -21,13 +21,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 
 from bot.context import BotApplication, BotContext
+from bot.deadline_views import draft_nudge_screen, reminder_screen
 from bot.deps import Deps
 from models.db import transaction
 from models.services import innovations as inno
 from models.services import monev, updates, users
 from models.tables import Deadline, Innovation, Reminder, ReminderStatus
 from scheduler.delivery import Deliverer, RateLimiter, Result
-from scheduler.messages import draft_nudge_screen, reminder_screen
 
 log = logging.getLogger(__name__)
 JOB_NAME = "reminder-sweep"

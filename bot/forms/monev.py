@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.deadline_views import innovation_name, subject, when_phrase
 from bot.deps import Deps
 from bot.forms.engine import (
     Answers,
@@ -34,7 +35,6 @@ from models.services import flows as flow_states
 from models.services import monev
 from models.tables import Deadline, FlowState, Role, User
 from models.validation import InvalidInput, parse_date
-from scheduler.messages import innovation_name, subject, when_phrase
 
 EVIDENCE_TYPES = ("pdf", "jpg", "jpeg", "png", "docx", "xlsx")
 MB = 1024 * 1024
