@@ -26,7 +26,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import func, insert, select, text, update
+from telegram import Bot
 
 from benchmarks.benchlib import (
     bot_settings,
@@ -40,8 +41,7 @@ from bot.simulator import BotApiSimulator
 from models import db
 from models.clock import FrozenClock
 from models.tables import Deadline, Innovation, Reminder, Unit, User
-from scheduler.delivery import RateLimiter
-from scheduler.sweep import sweep_once
+from scheduler.sweep import make_limiter, sweep_once
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # 09:00 in Jakarta, a Friday
 DUE = date(2027, 1, 10)
@@ -145,13 +145,12 @@ async def run(kind: str, innovations: int, due: int, rate: float, repeats: int) 
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         async with database(kind, workdir, "bench_reminders") as url, BotApiSimulator() as sim:
-            settings = bot_settings(sim, url, workdir / "files")
-            settings.send_rate_per_second = rate
+            settings = bot_settings(sim, url, workdir / "files").model_copy(
+                update={"send_rate_per_second": rate}
+            )
             clock = FrozenClock(NOW)
             deps = make_deps(settings, clock=clock)
             await open_database(deps)
-            from telegram import Bot
-
             bot = Bot(sim.token, base_url=sim.api_url, base_file_url=sim.file_url)
             await bot.initialize()
             try:
@@ -163,7 +162,8 @@ async def run(kind: str, innovations: int, due: int, rate: float, repeats: int) 
                     await session.commit()
                 seeded = time.perf_counter() - started
                 async with deps.session_factory()() as session:
-                    total = len((await session.execute(select(Reminder.id))).all())
+                    count = select(func.count()).select_from(Reminder)
+                    total = (await session.execute(count)).scalar_one()
                 empty = []
                 for _ in range(repeats):
                     t0 = time.perf_counter()
@@ -182,7 +182,7 @@ async def run(kind: str, innovations: int, due: int, rate: float, repeats: int) 
                     )
                 watch = FloodWatch()
                 sim.add_listener(watch)
-                limiter = RateLimiter(per_second=rate, chat_interval=1.0)
+                limiter = make_limiter(deps)
                 t0 = time.perf_counter()
                 sent = 0
                 while sent < due:
