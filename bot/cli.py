@@ -9,10 +9,15 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from telegram import Bot
+from telegram.error import InvalidToken, TelegramError
 
 from bot import logging_setup
 from bot.app import EXAMPLE_UNITS, build_application, close_database, make_deps, open_database
 from bot.settings import Settings, SettingsError, load_settings
+from bot.transport import AiohttpRequest
 from models import db
 from models.masterdata import load_unit_file
 from models.services import units as unit_service
@@ -94,15 +99,43 @@ async def _export(settings: Settings, args: argparse.Namespace) -> str:
     return message
 
 
+class BotApiError(Exception):
+    """Telegram refused the token or could not be reached; the message is one line."""
+
+
+async def _check_bot_api(settings: Settings) -> None:
+    """Ask the Bot API who we are, so a wrong token or a dead API is one clear line."""
+    token = settings.require_token().get_secret_value()
+    bot = Bot(token, base_url=settings.telegram_api_url, request=AiohttpRequest(timeout=20))
+    try:
+        async with bot:  # getMe; shut down again even when it fails
+            pass
+    except InvalidToken:
+        raise SettingsError(
+            "TELEGRAM_BOT_TOKEN: Telegram rejected the token; copy it again from @BotFather"
+        ) from None
+    except TelegramError as exc:
+        host = urlsplit(settings.telegram_api_url).netloc
+        raise BotApiError(
+            f"TELEGRAM_API_URL: cannot reach the Bot API at {host} ({exc.message})"
+        ) from None
+
+
+def _configure_logging(settings: Settings, level: int) -> None:
+    logging_setup.configure(level, secrets=settings.secrets(), fmt=settings.log_format)
+
+
 def _run(settings: Settings) -> None:
-    token = settings.require_token()
-    logging_setup.configure(secrets=[token.get_secret_value()])
+    settings.require_token()
+    _configure_logging(settings, settings.logging_level)
+    asyncio.run(_check_bot_api(settings))
     asyncio.run(_check_database(settings))
     app = build_application(settings)
     if settings.webhook_url:
-        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+        assert settings.webhook_secret is not None  # the settings refuse a webhook without
+        secret = settings.webhook_secret.get_secret_value()
         app.run_webhook(
-            listen="0.0.0.0",
+            listen=settings.webhook_listen,
             port=settings.port,
             url_path="telegram",
             secret_token=secret,
@@ -148,32 +181,36 @@ async def _demo() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = _parser().parse_args(argv)
+    settings: Settings | None = None
     try:
         if args.command == "demo":
             logging_setup.configure(logging.WARNING)
             asyncio.run(_demo())
             return 0
         settings = load_settings()
+        quiet = max(settings.logging_level, logging.WARNING)
         if args.command == "run":
             _run(settings)
         elif args.command == "migrate":
-            logging_setup.configure()
+            _configure_logging(settings, settings.logging_level)
             asyncio.run(_check_database(settings))
             print("database is up to date")
         elif args.command == "export":
-            logging_setup.configure(logging.WARNING)
+            _configure_logging(settings, quiet)
             print(asyncio.run(_export(settings, args)))
         elif args.command == "units":
-            logging_setup.configure(logging.WARNING)
+            _configure_logging(settings, quiet)
             print(asyncio.run(_import_units(settings, args.file)))
     except SettingsError as exc:
         print(str(exc), file=sys.stderr)
         return 2
+    except BotApiError as exc:
+        print(str(exc), file=sys.stderr)
+        return 4
     except (OSError, ConnectionError) as exc:
-        print(
-            f"DATABASE_URL: cannot open the database ({exc.__class__.__name__}: {exc})",
-            file=sys.stderr,
-        )
+        redact = logging_setup.Redactor(settings.secrets() if settings else ())
+        reason = redact(f"{exc.__class__.__name__}: {exc}")
+        print(f"DATABASE_URL: cannot open the database ({reason})", file=sys.stderr)
         return 3
     except KeyboardInterrupt:
         return 130

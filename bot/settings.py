@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import ipaddress
+import logging
+import re
 import zoneinfo
 from datetime import time
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/inovasi.db"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+# What Telegram accepts as a webhook's secret_token.
+WEBHOOK_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,256}")
 
 
 class SettingsError(Exception):
@@ -36,7 +50,10 @@ class Settings(BaseSettings):
     max_file_mb: int = Field(default=20, ge=1, le=20)
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
+    webhook_listen: str = "127.0.0.1"
     port: int = Field(default=8443, ge=1, le=65535)
+    log_level: str = "INFO"
+    log_format: str = "plain"
     # Monev calendar and reminders (design section 6).
     monev_cadence_months: int = 3
     monev_due_days: int = Field(default=10, ge=0, le=90)
@@ -100,6 +117,55 @@ class Settings(BaseSettings):
         if value and not value.startswith("https://"):
             raise ValueError("must start with https://")
         return value or None
+
+    @field_validator("webhook_listen")
+    @classmethod
+    def _listen_address(cls, value: str) -> str:
+        try:
+            ipaddress.ip_address(value)
+        except ValueError:
+            raise ValueError(
+                "use an IP address: 127.0.0.1 behind a reverse proxy on this host, "
+                "0.0.0.0 in a container"
+            ) from None
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        if not WEBHOOK_SECRET_PATTERN.fullmatch(value.get_secret_value()):
+            raise ValueError(
+                "use 16 to 256 characters from A-Z, a-z, 0-9, _ and -, "
+                "e.g. the output of: openssl rand -hex 32"
+            )
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError("use " + ", ".join(LOG_LEVELS))
+        return level
+
+    @field_validator("log_format")
+    @classmethod
+    def _log_format(cls, value: str) -> str:
+        fmt = value.strip().lower()
+        if fmt not in ("plain", "json"):
+            raise ValueError("use plain or json (one JSON object per line)")
+        return fmt
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.webhook_url and self.webhook_secret is None:
+            raise ValueError(
+                "WEBHOOK_SECRET is required when WEBHOOK_URL is set: without it anyone who "
+                "finds the address can send the bot forged updates (e.g. openssl rand -hex 32)"
+            )
+        return self
 
     @field_validator(
         "reminder_days_before",
@@ -166,6 +232,18 @@ class Settings(BaseSettings):
             )
         return self.telegram_bot_token
 
+    @property
+    def logging_level(self) -> int:
+        """Return LOG_LEVEL as a ``logging`` level."""
+        return logging.getLevelNamesMapping()[self.log_level]
+
+    def secrets(self) -> list[str]:
+        """Return the values of every secret setting (to keep them out of logs)."""
+        values = [getattr(self, name) for name in type(self).model_fields]
+        found = [v.get_secret_value() for v in values if isinstance(v, SecretStr)]
+        password = make_url(self.database_url).password
+        return [*found, str(password)] if password else found
+
 
 def load_settings(**overrides: Any) -> Settings:
     """Load settings, turning a validation error into one line naming the variable."""
@@ -173,6 +251,7 @@ def load_settings(**overrides: Any) -> Settings:
         return Settings(**overrides)
     except ValidationError as exc:
         err = exc.errors()[0]
-        name = str(err["loc"][0]).upper() if err["loc"] else "settings"
         message = str(err["msg"]).removeprefix("Value error, ")
-        raise SettingsError(f"{name}: {message}") from None
+        if not err["loc"]:  # a rule across settings names its variables itself
+            raise SettingsError(message) from None
+        raise SettingsError(f"{str(err['loc'][0]).upper()}: {message}") from None
