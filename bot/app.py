@@ -8,12 +8,14 @@ from functools import partial
 from pathlib import Path
 from typing import Any, cast
 
-from telegram import BotCommand, Update
+from telegram import Bot, BotCommand, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.context import DEPS_KEY, BotApplication, BotContext
 from bot.deps import Deps
-from bot.i18n import load_catalogs
+from bot.i18n import load_catalogs, pick_language
 from bot.settings import Settings
 from bot.transport import AiohttpRequest
 from bot.updates import DurableBot, Inbox, PerChatUpdateProcessor
@@ -98,6 +100,21 @@ async def replay_unhandled(app: Application, deps: Deps, inbox: Inbox) -> None: 
         log.info("replaying %d updates left unhandled by an earlier process", len(payloads))
 
 
+async def notify_saving(bot: Bot, deps: Deps, updates: Sequence[Update]) -> None:
+    """Tell each sender of ``updates`` (once per chat) that their answer is being saved."""
+    chats: dict[int, str | None] = {}
+    for update in updates:
+        if update.effective_chat is not None:
+            user = update.effective_user
+            chats.setdefault(update.effective_chat.id, user.language_code if user else None)
+    for chat_id, language in chats.items():
+        t = deps.translator(pick_language(language, deps.settings.default_language))
+        try:
+            await bot.send_message(chat_id, t("common.saving"), parse_mode=ParseMode.HTML)
+        except TelegramError as exc:
+            log.warning("could not tell chat %s its answer is being saved: %s", chat_id, exc)
+
+
 def build_application(
     settings: Settings, *, clock: Clock | None = None, deps: Deps | None = None, **_: Any
 ) -> BotApplication:
@@ -118,9 +135,13 @@ def build_application(
         sweep.schedule(app, deps)
 
     async def post_shutdown(_app: Application) -> None:  # type: ignore[type-arg]
+        await inbox.drain()
         await close_database(deps)
 
-    inbox = Inbox(keeper=partial(keep_updates, deps))
+    async def tell_saving(updates: Sequence[Update]) -> None:
+        await notify_saving(bot, deps, updates)
+
+    inbox = Inbox(keeper=partial(keep_updates, deps), slow_notice=tell_saving)
     bot = DurableBot(
         token,
         base_url=settings.telegram_api_url,

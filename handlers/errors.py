@@ -13,6 +13,7 @@ from bot.context import BotContext
 from bot.forms import runner
 from bot.i18n import pick_language
 from bot.render import show
+from bot.updates import DurableBot
 from handlers.common import AlreadyHandled
 from models.db import transaction
 from models.services import users
@@ -21,7 +22,7 @@ log = logging.getLogger(__name__)
 
 
 async def show_where_they_are(update: Update, context: BotContext) -> None:
-    """Answer a repeated update with the current step of the user's flow, changing nothing."""
+    """Answer a replayed update with the current step of the user's flow, changing nothing."""
     if update.effective_user is None:
         return
     async with transaction(context.deps.session_factory()) as session:
@@ -33,8 +34,14 @@ async def show_where_they_are(update: Update, context: BotContext) -> None:
 async def on_error(update: object, context: BotContext) -> None:
     """Log the failure and apologise to the user in their language."""
     if isinstance(context.error, AlreadyHandled) and isinstance(update, Update):
-        log.info("update %s was delivered again; already handled", update.update_id)
-        await show_where_they_are(update, context)
+        if isinstance(context.bot, DurableBot) and context.bot.inbox.was_replayed(update.update_id):
+            # left unfinished by a process that died after committing it, perhaps before
+            # its answer went out: show where the flow now stands
+            log.info("update %s replayed; already handled", update.update_id)
+            await show_where_they_are(update, context)
+        else:
+            # Telegram's second copy of an update handled and answered: answer nothing
+            log.info("update %s delivered again; already handled", update.update_id)
         return
     update_id = update.update_id if isinstance(update, Update) else None
     log.error("update %s failed", update_id, exc_info=context.error)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
+from collections.abc import AsyncIterator
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from bot.simulator import BotApiSimulator, SimUser
 from models import db
@@ -53,6 +55,9 @@ async def test_a_failing_bot_api_loses_and_repeats_nothing(
     assert [name for name, _, _ in sim.failures].count("sendMessage") == 6
 
 
+SAVING = "Jawaban Anda sedang disimpan"
+
+
 async def test_the_database_dropping_out_mid_flow(
     harness: BotHarness, sim: BotApiSimulator, tmp_path: object
 ) -> None:
@@ -63,23 +68,66 @@ async def test_the_database_dropping_out_mid_flow(
     working = deps.sessions
     broken = db.create_engine("sqlite+aiosqlite:////nonexistent-dir/unreachable.db")
     deps.sessions = async_sessionmaker(broken)
+    before = len(user.messages)
     try:
-        replies = await user.send("Jawaban saat database mati.")
+        sending = asyncio.create_task(user.send("Jawaban saat database mati."))
+        async with asyncio.timeout(15):
+            while SAVING not in texts(user.messages[before:]):
+                await asyncio.sleep(0.05)
+        assert not sending.done()
     finally:
         deps.sessions = working
         await broken.dispose()
-    assert texts(replies) == (
-        "Maaf, terjadi gangguan saat memproses pesan Anda. Jawaban sebelumnya tetap tersimpan; "
-        "silakan coba lagi sebentar lagi."
-    )
-    assert (await draft(harness)).masalah is None
+    # kept as soon as the database is back, then handled: nothing typed is lost
+    replies = await sending
+    assert [m.text.split(",")[0] for m in replies] == [
+        "⏳ Jawaban Anda sedang disimpan; sistem sedang sibuk. Mohon tunggu sebentar",
+        "Tersimpan",
+    ]
+    assert "Tersimpan, 4 kata" in texts(replies)
+    assert (await draft(harness)).masalah == "Jawaban saat database mati."
     async with await harness.session() as session:
         handled = (await session.execute(select(HandledUpdate.update_id))).scalars().all()
         state = (await session.execute(select(FlowState))).scalar_one()
     assert len(handled) == len(set(handled)) and state.step == "masalah"
     replies = await user.send("Jawaban setelah database pulih.")
-    assert "Tersimpan, 4 kata" in texts(replies)
-    assert (await draft(harness)).masalah == "Jawaban setelah database pulih."
+    assert "Tersimpan, 8 kata" in texts(replies)
+
+
+@contextlib.asynccontextmanager
+async def write_lock(url: str) -> AsyncIterator[None]:
+    """Hold the database's write lock (SQLite) or the inbox table's lock (PostgreSQL) from
+    another connection, as a long export or a backup would."""
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            if url.startswith("sqlite"):
+                await conn.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                await conn.exec_driver_sql("BEGIN")
+                await conn.exec_driver_sql("LOCK TABLE inbox_updates IN ACCESS EXCLUSIVE MODE")
+            yield
+            await conn.exec_driver_sql("ROLLBACK")
+    finally:
+        await engine.dispose()
+
+
+async def test_a_locked_database_keeps_the_update_and_says_it_is_saving(
+    harness: BotHarness, sim: BotApiSimulator, database_url: str
+) -> None:
+    user = sim.user(9705)
+    await at_long_text_step(user)
+    before = len(user.messages)
+    async with write_lock(database_url):
+        sending = asyncio.create_task(user.send("Jawaban saat database terkunci."))
+        async with asyncio.timeout(15):
+            while SAVING not in texts(user.messages[before:]):
+                await asyncio.sleep(0.05)
+        told = len(user.messages) - before
+        assert not sending.done() and told == 1  # nothing else has happened yet
+    replies = await sending
+    assert SAVING in replies[0].text and "Tersimpan, 4 kata" in replies[1].text
+    assert (await draft(harness)).masalah == "Jawaban saat database terkunci."
 
 
 async def test_a_flood_from_one_user_neither_blocks_others_nor_corrupts_the_draft(

@@ -19,7 +19,7 @@ from bot.settings import load_settings
 from bot.simulator import BotApiSimulator, SimUser
 from models import db
 from models.clock import SystemClock
-from models.tables import Attachment, FlowState, Innovation, Reminder
+from models.tables import Attachment, FlowState, InboxUpdate, Innovation, Reminder
 from tests.conftest import texts
 from tests.scheduler.support import add_user, add_verified
 
@@ -153,6 +153,37 @@ async def test_kill_during_a_file_download_and_after_commit(
     assert "Bukti dukung" in shown  # the restarted bot shows where the flow stands
     replies = await user.press("Selesai")
     assert "Kontak" in texts(replies)
+
+
+async def inbox_size(database_url: str) -> int:
+    engine = db.create_engine(database_url)
+    try:
+        async with db.session_factory(engine)() as session:
+            return int(await session.scalar(select(func.count()).select_from(InboxUpdate)) or 0)
+    finally:
+        await engine.dispose()
+
+
+async def test_updates_answered_before_a_kill_are_not_answered_again(
+    bot_process: BotProcess, sim: BotApiSimulator, database_url: str
+) -> None:
+    user = sim.user(9802)
+    user.timeout = 60
+    await user.send("/start")
+    await user.send("Korban Tiga Kali")
+    for _ in range(3):
+        replies = await user.send("/bantuan")
+        assert "/baru" in texts(replies)
+        # answered: it leaves the inbox at once, though Telegram has not been told yet
+        async with asyncio.timeout(10):
+            while await inbox_size(database_url):
+                await asyncio.sleep(0.05)
+        before = len(user.messages)
+        await bot_process.kill()
+        await bot_process.start(sim)  # Telegram delivers /bantuan once more
+        replies = await user.send("/bahasa")
+        assert len(replies) == 1 and "bahasa" in replies[0].text
+        assert [m.text for m in user.messages[before:]] == [replies[0].text]
 
 
 REMINDED = 30
