@@ -20,6 +20,7 @@ from bot.deps import Deps
 from bot.forms.definitions import REGISTRATION
 from bot.i18n import Translator
 from bot.views import local, option_labels
+from models.filecheck import safe_filename
 from models.services import export as data
 from models.services import innovations as inno
 from models.tables import Innovation, User
@@ -255,6 +256,13 @@ async def write_evidence_zip(
             for n, attachment in enumerate(innovation.attachments, start=1):
                 source = deps.files_dir / attachment.path
                 if source.is_file():
-                    archive.write(source, f"{folder}/{n:02d}-{Path(attachment.filename).name}")
+                    name = _entry_name(attachment.path, attachment.filename)
+                    archive.write(source, f"{folder}/{n:02d}-{name}")
                     count += 1
     return count
+
+
+def _entry_name(stored: str, filename: str) -> str:
+    """Return the sender's file name without folders or control characters (names stored
+    before they were cleaned on arrival too), or the stored one when nothing is left."""
+    return safe_filename(filename) or Path(stored).name

@@ -21,11 +21,14 @@ from handlers.common import (
     translator,
     unit_of_work,
 )
+from handlers.flow import stale_button
+from models.ids import parse_id
 from models.services import export as data
 from models.tables import Role, Status, User
 
 REVIEWERS = (Role.VERIFIKATOR, Role.ADMIN)
 FORMATS = ("xlsx", "csv")
+MAX_YEAR = 9999
 BASIC_SERVICE_MINIMUM = 5
 
 
@@ -39,8 +42,8 @@ def parse_export_args(args: list[str], unit_codes: list[str]) -> tuple[str, data
             fmt = low
         elif low in tuple(Status):
             status = low
-        elif low.isdigit() and len(low) == 4:
-            year = int(low)
+        elif len(low) == 4 and (number := parse_id(low)) is not None:
+            year = number
         elif word.upper() in codes:
             unit = word.upper()
         else:
@@ -114,11 +117,12 @@ async def export_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     parts = query.data.split(":")
-    await query.answer()
-    if len(parts) != 4 or parts[1] not in FORMATS:
+    year = parse_id(parts[-1], maximum=MAX_YEAR)  # "-": every year
+    if len(parts) != 4 or parts[1] not in FORMATS or (year is None and parts[3] != "-"):
+        await stale_button(update, context)
         return
+    await query.answer()
     status = parts[2] if parts[2] in tuple(Status) else None
-    year = int(parts[3]) if parts[3].isdigit() else None
     filters = data.Filters(status=status, year=year)
     async with unit_of_work(context, update) as session:
         user = await current_user(session, update, context)

@@ -13,6 +13,7 @@ from bot.forms.engine import Incoming, IncomingFile, Outcome, Screen
 from bot.render import show
 from handlers.common import current_user, reply, translator, unit_of_work
 from handlers.status import CODE, open_by_code
+from models.ids import parse_id
 
 FLOW_PREFIX = "f:"
 
@@ -62,9 +63,10 @@ def incoming_from_message(message: Message, context: BotContext) -> Incoming:
 def incoming_from_button(data: str) -> Incoming:
     """Parse a flow button payload ``f:<rev>:<action>:<arg>``."""
     parts = data.split(":", 3)
-    if len(parts) != 4 or not parts[1].isdigit():
+    rev = parse_id(parts[1]) if len(parts) == 4 else None
+    if rev is None:
         return Incoming("button", rev=-1)
-    return Incoming("button", rev=int(parts[1]), action=parts[2], arg=parts[3])
+    return Incoming("button", rev=rev, action=parts[2], arg=parts[3])
 
 
 async def on_message(update: Update, context: BotContext) -> None:

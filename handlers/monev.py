@@ -14,6 +14,7 @@ from bot.forms.engine import Button, Notice, Outcome, Screen
 from bot.forms.monev import start_monev
 from bot.i18n import Translator
 from handlers.common import current_user, onboarding_gate, reply, translator, unit_of_work
+from models.ids import parse_id
 from models.services import monev
 from models.tables import DeadlineKind, User
 
@@ -32,18 +33,16 @@ async def report(update: Update, context: BotContext) -> None:
     await reply(update, context, Outcome(screens))
 
 
-def _int(raw: str) -> int:
-    return int(raw) if raw.isdigit() else 0
-
-
 def _refusal(t: Translator, error: monev.MonevError) -> str:
     return t(f"monev.refused.{error.reason}")
 
 
-async def _fill(session: AsyncSession, context: BotContext, user: User, raw: str) -> Outcome:
+async def _fill(
+    session: AsyncSession, context: BotContext, user: User, deadline_id: int
+) -> Outcome:
     t = translator(context, user)
     try:
-        deadline = await monev.open_deadline_of(session, deadline_id=_int(raw), user=user)
+        deadline = await monev.open_deadline_of(session, deadline_id=deadline_id, user=user)
     except monev.MonevError as exc:
         return Outcome(notice=_refusal(t, exc))
     if deadline.kind == DeadlineKind.MONEV:
@@ -55,13 +54,15 @@ async def _fill(session: AsyncSession, context: BotContext, user: User, raw: str
     return Outcome(screens)
 
 
-async def _snooze(session: AsyncSession, context: BotContext, user: User, raw: str) -> Outcome:
+async def _snooze(
+    session: AsyncSession, context: BotContext, user: User, reminder_id: int
+) -> Outcome:
     t = translator(context, user)
     deps = context.deps
     policy = deps.policy
     try:
         when = await monev.snooze(
-            session, reminder_id=_int(raw), user=user, now=deps.clock.now(), policy=policy
+            session, reminder_id=reminder_id, user=user, now=deps.clock.now(), policy=policy
         )
     except monev.MonevError as exc:
         return Outcome(notice=_refusal(t, exc))
@@ -69,10 +70,12 @@ async def _snooze(session: AsyncSession, context: BotContext, user: User, raw: s
     return Outcome([Screen(t("monev.snoozed", date=day))], notice=t.plain("monev.snoozed_short"))
 
 
-async def _ask_days(session: AsyncSession, context: BotContext, user: User, raw: str) -> Outcome:
+async def _ask_days(
+    session: AsyncSession, context: BotContext, user: User, deadline_id: int
+) -> Outcome:
     t = translator(context, user)
     try:
-        deadline = await monev.open_deadline_of(session, deadline_id=_int(raw), user=user)
+        deadline = await monev.open_deadline_of(session, deadline_id=deadline_id, user=user)
     except monev.MonevError as exc:
         return Outcome(notice=_refusal(t, exc))
     text = t(
@@ -88,15 +91,15 @@ async def _ask_days(session: AsyncSession, context: BotContext, user: User, raw:
     return Outcome([Screen(text, [buttons])])
 
 
-async def _request(session: AsyncSession, context: BotContext, user: User, raw: str) -> Outcome:
+async def _request(
+    session: AsyncSession, context: BotContext, user: User, deadline_id: int, days: int
+) -> Outcome:
     t = translator(context, user)
     deps = context.deps
-    raw_id, _, raw_days = raw.partition(":")
-    days = _int(raw_days)
     if days not in deps.settings.extension_day_options:
         return Outcome(notice=t("common.stale"))
     try:
-        deadline = await monev.open_deadline_of(session, deadline_id=_int(raw_id), user=user)
+        deadline = await monev.open_deadline_of(session, deadline_id=deadline_id, user=user)
         reviewers = [
             r for r in await monev.reviewers_of(session, deadline.innovation) if r.telegram_id
         ]
@@ -129,7 +132,7 @@ async def _request(session: AsyncSession, context: BotContext, user: User, raw: 
 
 
 async def _decide(
-    session: AsyncSession, context: BotContext, user: User, raw: str, *, approve: bool
+    session: AsyncSession, context: BotContext, user: User, request_id: int, *, approve: bool
 ) -> Outcome:
     t = translator(context, user)
     deps = context.deps
@@ -137,7 +140,7 @@ async def _decide(
     try:
         request = await monev.decide_extension(
             session,
-            request_id=_int(raw),
+            request_id=request_id,
             reviewer=user,
             approve=approve,
             now=deps.clock.now(),
@@ -166,19 +169,23 @@ async def on_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     action, _, raw = query.data.removeprefix(PREFIX).partition(":")
+    raw_id, _, raw_days = raw.partition(":") if action == "exd" else (raw, "", "")
+    number, days = parse_id(raw_id), parse_id(raw_days)
     async with unit_of_work(context, update) as session:
         user = await current_user(session, update, context)
         t = translator(context, user)
-        if action == "fill":
-            outcome = await _fill(session, context, user, raw)
+        if number is None:
+            outcome = Outcome(notice=t("common.stale"))
+        elif action == "fill":
+            outcome = await _fill(session, context, user, number)
         elif action == "snz":
-            outcome = await _snooze(session, context, user, raw)
+            outcome = await _snooze(session, context, user, number)
         elif action == "ext":
-            outcome = await _ask_days(session, context, user, raw)
-        elif action == "exd":
-            outcome = await _request(session, context, user, raw)
+            outcome = await _ask_days(session, context, user, number)
+        elif action == "exd" and days is not None:
+            outcome = await _request(session, context, user, number, days)
         elif action in ("ok", "no"):
-            outcome = await _decide(session, context, user, raw, approve=action == "ok")
+            outcome = await _decide(session, context, user, number, approve=action == "ok")
         else:
             outcome = Outcome(notice=t("common.stale"))
     await query.answer(outcome.notice)

@@ -20,6 +20,7 @@ from handlers.common import (
     translator,
     unit_of_work,
 )
+from models.ids import parse_id
 from models.services import people
 from models.tables import Role, Unit, User
 
@@ -68,12 +69,13 @@ async def user_card(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     action, raw_id = query.data.split(":", 1)
+    target_id = parse_id(raw_id)
     notice = None
     screens: list[Screen] = []
     async with unit_of_work(context, update) as session:
         user = await current_user(session, update, context)
         t = translator(context, user)
-        target = await session.get(User, int(raw_id)) if raw_id.isdigit() else None
+        target = await session.get(User, target_id) if target_id is not None else None
         if user.role != Role.ADMIN or target is None or target.deleted_at is not None:
             notice = t("common.stale")
         elif action == "ur":

@@ -11,6 +11,7 @@ from bot.forms import runner
 from bot.forms.engine import Button, Screen
 from bot.render import show
 from handlers.common import current_user, onboarding_gate, translator, unit_of_work
+from models.ids import parse_id
 from models.services import innovations as inno
 
 DRAFT_PREFIX = RESUME_DRAFT
@@ -61,17 +62,18 @@ async def open_draft(update: Update, context: BotContext) -> None:
     """Resume the chosen draft where it stopped."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    raw_id = query.data.removeprefix(DRAFT_PREFIX)
+    draft_id = parse_id(query.data.removeprefix(DRAFT_PREFIX))
     notice = None
     async with unit_of_work(context, update) as session:
         user = await current_user(session, update, context)
         screens = await onboarding_gate(session, context, user)
         if screens is None:
             found = None
-            if raw_id.isdigit():
-                found = await runner.resume_draft(session, context.deps, user, int(raw_id))
+            if draft_id is not None:
+                found = await runner.resume_draft(session, context.deps, user, draft_id)
             if found is None:
-                notice = translator(context, user)("reg.draft_not_found")
+                key = "common.stale" if draft_id is None else "reg.draft_not_found"
+                notice = translator(context, user)(key)
             screens = found or []
     await query.answer(notice)
     await show(update, context, screens)

@@ -20,6 +20,7 @@ from handlers.common import (
     translator,
     unit_of_work,
 )
+from models.ids import parse_id
 from models.services import monev, review
 from models.tables import Role, User
 
@@ -59,9 +60,12 @@ async def decide(update: Update, context: BotContext) -> None:
     async with unit_of_work(context, update) as session:
         user = await current_user(session, update, context)
         t = translator(context, user)
+        innovation_id = parse_id(raw_id)
         try:
+            if innovation_id is None:
+                raise review.NotAllowed
             innovation = await review.lock_for_review(
-                session, reviewer=user, innovation_id=int(raw_id) if raw_id.isdigit() else 0
+                session, reviewer=user, innovation_id=innovation_id
             )
         except review.NotAllowed:
             outcome.notice = t("common.stale")

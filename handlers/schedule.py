@@ -23,6 +23,7 @@ from handlers.common import (
     translator,
     unit_of_work,
 )
+from models.ids import parse_id
 from models.services import monev
 from models.tables import Deadline, Role, User
 
@@ -132,8 +133,8 @@ async def _campaign_action(
         return Outcome(refusal)
     if action == "new":
         return Outcome(await runner.begin(session, deps, user, CAMPAIGN))
-    campaign_id = int(raw) if raw.isdigit() else 0
-    if action == "c":
+    campaign_id = parse_id(raw)  # a bad one falls through to "no longer valid"
+    if action == "c" and campaign_id is not None:
         campaign = await monev.get_campaign(session, campaign_id)
         if campaign is None or campaign.cancelled_at is not None:
             return Outcome(notice=t("common.stale"))
@@ -143,7 +144,7 @@ async def _campaign_action(
             Button(t.plain("tgt.cancel_no"), f"{PREFIX}cn:"),
         ]
         return Outcome([Screen(text, [buttons], edit=True)])
-    if action == "cy":
+    if action == "cy" and campaign_id is not None:
         try:
             campaign = await monev.cancel_campaign(
                 session, campaign_id=campaign_id, actor=user, now=deps.clock.now()

@@ -14,6 +14,7 @@ from bot.forms.engine import Button, Screen
 from bot.i18n import Translator
 from bot.render import show
 from handlers.common import current_user, onboarding_gate, translator, unit_of_work
+from models.ids import parse_id
 from models.services import innovations as inno
 from models.services import review
 from models.tables import Innovation, Status, User
@@ -92,13 +93,13 @@ async def open_card(update: Update, context: BotContext) -> None:
     """Open a card from a list button."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    raw = query.data.removeprefix("st:")
+    innovation_id = parse_id(query.data.removeprefix("st:"))
     notice = None
     async with unit_of_work(context, update) as session:
         user = await current_user(session, update, context)
         innovation = None
-        if raw.isdigit():
-            innovation = await review.find_visible(session, user=user, innovation_id=int(raw))
+        if innovation_id is not None:
+            innovation = await review.find_visible(session, user=user, innovation_id=innovation_id)
         if innovation is None:
             notice = translator(context, user)("common.stale")
             screens = []

@@ -7,15 +7,19 @@ answer and returns :class:`Screen` objects that a channel renders.
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import html
 import mimetypes
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Literal, Protocol
 
 from bot.i18n import Raw, Translator
+from models import filecheck
+from models.filecheck import FileType
+from models.ids import parse_id
 from models.profile import is_filled
 from models.tables import FlowState
 from models.validation import (
@@ -193,8 +197,9 @@ class FormHost(Protocol):
         """Return the value of a quick-answer button (e.g. "saya sendiri")."""
         ...
 
-    async def store_file(self, file: IncomingFile, data: bytes) -> None:
-        """Keep an uploaded file."""
+    async def store_file(self, file: IncomingFile, data: bytes, detected: FileType) -> None:
+        """Keep an uploaded file whose content was checked to be ``detected``; ``file`` has the
+        safe display name and the detected MIME type. Store it under a name the host makes."""
         ...
 
     async def summary_extra(
@@ -316,7 +321,10 @@ class FormEngine:
         if action == "n":
             return Outcome()
         if action == "p" and step.kind in (Kind.CHOICE, Kind.MULTI):
-            self._set_data(page=int(arg) if arg.isdigit() else 0)
+            page = parse_id(arg)
+            if page is None:
+                return Outcome(notice=self.t("common.stale"), stale=True)
+            self._set_data(page=page)
             return Outcome([await self._prompt(step, answers, edit=True)])
         if action == "c" and step.kind == Kind.CHOICE:
             choices = await self.host.options(step, answers)
@@ -381,9 +389,11 @@ class FormEngine:
         file = incoming.file
         if step.kind != Kind.FILES or file is None:
             raise InvalidInput(f"err.expected.{step.kind}")
-        ext = _extension(file.filename, file.mime_type)
+        name = filecheck.safe_filename(file.filename)
+        ext = _extension(name, file.mime_type)
+        allowed = ", ".join(step.extensions)
         if ext not in step.extensions:
-            raise InvalidInput("err.file_type", allowed=", ".join(step.extensions))
+            raise InvalidInput("err.file_type", allowed=allowed)
         limit = step.max_bytes
         if file.size > limit:
             raise InvalidInput("err.file_size", max=limit // (1024 * 1024))
@@ -395,11 +405,15 @@ class FormEngine:
             raise InvalidInput("err.file_download") from None
         if len(data) > limit:
             raise InvalidInput("err.file_size", max=limit // (1024 * 1024))
-        await self.host.store_file(file, data)
+        detected = await asyncio.to_thread(_checked_content, data, ext, step.extensions, allowed)
+        if filecheck.extension_of(name) != ext:  # the name has none: add the real one
+            name = f"{name or 'dokumen'}.{detected.extension}"
+        checked = replace(file, filename=name, mime_type=detected.mime_type)
+        await self.host.store_file(checked, data, detected)
         answers = await self.host.load()
         self._bump()
         count = len(answers.get(step.key) or [])
-        text = self.t("form.file_received", name=file.filename, count=count)
+        text = self.t("form.file_received", name=name, count=count)
         return Outcome([Screen(text, self._step_buttons(step, answers))])
 
     async def _append_long(self, step: Step, text: str, answers: Answers) -> Outcome:
@@ -675,6 +689,24 @@ def _extension(filename: str, mime_type: str) -> str:
         return filename.rsplit(".", 1)[1].lower()
     guessed = mimetypes.guess_extension(mime_type or "") or ""
     return guessed.lstrip(".").lower()
+
+
+def _checked_content(data: bytes, ext: str, extensions: Sequence[str], allowed: str) -> FileType:
+    """Return what ``data`` really is, when that is what a ``*.ext`` file must be; refuse
+    content of another type (a program named laporan.pdf, a PNG named .pdf) otherwise."""
+    detected = filecheck.detect(data)
+    if detected is not None and detected == filecheck.family(ext):
+        return detected
+    permitted = {filecheck.family(e) for e in extensions}
+    if detected is not None and detected in permitted:
+        raise InvalidInput(
+            "err.file_mismatch",
+            ext=ext,
+            actual=detected.extension.upper(),
+            actual_ext=detected.extension,
+            allowed=allowed,
+        )
+    raise InvalidInput("err.file_content", claimed=ext.upper(), allowed=allowed)
 
 
 def step_keys(steps: Sequence[Step]) -> list[str]:

@@ -33,6 +33,7 @@ from bot.forms.engine import (
     Step,
 )
 from bot.i18n import Translator
+from models.filecheck import FileType
 from models.services import flows as flow_states
 from models.services import innovations as inno
 from models.services import people, review
@@ -108,7 +109,7 @@ class BaseHost:
         """Return the user's own name for the "saya sendiri" button."""
         return self.ctx.user.name or ""
 
-    async def store_file(self, file: IncomingFile, data: bytes) -> None:
+    async def store_file(self, file: IncomingFile, data: bytes, detected: FileType) -> None:
         """Refuse files: only flows with evidence steps keep them."""
         raise NotImplementedError
 
@@ -143,10 +144,9 @@ class RegistrationHost(BaseHost):
         inno.mark_skipped(self.innovation, key, skipped)
         await self.ctx.session.flush()
 
-    async def store_file(self, file: IncomingFile, data: bytes) -> None:
-        """Write the evidence file under FILES_DIR and record it."""
-        ext = Path(file.filename).suffix.lower() or ".bin"
-        relative = Path(str(self.innovation.id)) / f"{uuid.uuid4().hex}{ext}"
+    async def store_file(self, file: IncomingFile, data: bytes, detected: FileType) -> None:
+        """Write the evidence file under FILES_DIR, named by the bot, and record it."""
+        relative = Path(str(self.innovation.id)) / f"{uuid.uuid4().hex}.{detected.extension}"
         target = self.ctx.deps.files_dir / relative
         await asyncio.to_thread(_write_file, target, data)
         await inno.add_attachment(

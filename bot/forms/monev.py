@@ -30,6 +30,8 @@ from bot.forms.engine import (
     Step,
 )
 from bot.forms.flows import BaseHost, HostContext
+from models.filecheck import FileType
+from models.ids import parse_id
 from models.profile import is_filled
 from models.services import flows as flow_states
 from models.services import monev
@@ -141,10 +143,10 @@ class MonevHost(_AnswersInState):
         paths = [str(f["path"]) for f in files]
         await asyncio.to_thread(_remove_files, self.ctx.deps.files_dir, paths)
 
-    async def store_file(self, file: IncomingFile, data: bytes) -> None:
-        """Write an evidence file under FILES_DIR/monev and remember it."""
-        ext = Path(file.filename).suffix.lower() or ".bin"
-        relative = Path("monev") / str(self.ctx.user.id) / f"{uuid.uuid4().hex}{ext}"
+    async def store_file(self, file: IncomingFile, data: bytes, detected: FileType) -> None:
+        """Write an evidence file under FILES_DIR/monev, named by the bot, and remember it."""
+        name = f"{uuid.uuid4().hex}.{detected.extension}"
+        relative = Path("monev") / str(self.ctx.user.id) / name
         await asyncio.to_thread(_write_file, self.ctx.deps.files_dir / relative, data)
         files = list(self.ctx.state.data.get("files") or [])
         files.append(
@@ -174,12 +176,12 @@ class MonevHost(_AnswersInState):
         return [Choice(k, t.plain(f"monev.status_opt.{k}")) for k in monev.MONEV_STATUSES]
 
     async def _deadline(self, answers: Answers) -> Deadline | None:
-        raw = str(answers.get("deadline") or "")
-        if not raw.isdigit():
+        deadline_id = parse_id(str(answers.get("deadline") or ""))
+        if deadline_id is None:
             return None
         try:
             return await monev.open_deadline_of(
-                self.ctx.session, deadline_id=int(raw), user=self.ctx.user
+                self.ctx.session, deadline_id=deadline_id, user=self.ctx.user
             )
         except monev.MonevError:
             return None
@@ -302,10 +304,10 @@ async def start_monev(
         first_step=MONEV.steps[0].key,
         now=deps.clock.now(),
     )
-    chosen = str((state.data.get("answers") or {}).get("deadline") or "")
-    resumable = chosen.isdigit() and int(chosen) in ids
+    chosen_id = parse_id(str((state.data.get("answers") or {}).get("deadline") or ""))
+    resumable = chosen_id is not None and chosen_id in ids
     if deadline_id is not None:
-        resumable = resumable and int(chosen) == deadline_id
+        resumable = resumable and chosen_id == deadline_id
     stale: list[str] = []
     if not resumable:
         preset = deadline_id if deadline_id is not None else (ids[0] if len(ids) == 1 else None)

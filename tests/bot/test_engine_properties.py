@@ -24,6 +24,7 @@ from bot.forms.engine import (
     Step,
 )
 from bot.i18n import Translator, load_catalogs
+from models.filecheck import FileType
 from models.tables import FlowState
 
 CATALOGS = load_catalogs()
@@ -60,7 +61,7 @@ class FakeHost:
     async def quick_value(self, step: Step, name: str) -> Any:
         return "Nama Saya"
 
-    async def store_file(self, file: IncomingFile, data: bytes) -> None:
+    async def store_file(self, file: IncomingFile, data: bytes, detected: FileType) -> None:
         self.files.append(data)
         self.answers.setdefault("bukti_dukung", []).append(file.filename)
 
@@ -113,6 +114,7 @@ EDGE_CASES = [
     "31/02/2024", "29/02/2023", "00/00/0000", "2099-01-01", "0812", "+62", "-1",
     "99999999999999999999", "1e9", "１２３", "\x00\x01\x02", "<b>&amp;</b>", "Maret",
 ]  # fmt: skip
+FORGED_NUMBERS = ["²", "٣", "１２", "-1", "1e5", "99999999999999999999", "2147483648", "0"]
 step_indexes = st.integers(min_value=0, max_value=len(STEPS) - 1)
 texts = st.one_of(
     st.text(max_size=300),
@@ -134,7 +136,7 @@ def test_any_text_is_stored_or_reasked(index: int, text: str) -> None:
 @given(
     step_indexes,
     st.sampled_from(["b", "s", "c", "p", "t", "d", "l", "q", "e", "k", "n", "zz", ""]),
-    st.text(max_size=20),
+    st.one_of(st.text(max_size=20), st.sampled_from(FORGED_NUMBERS)),
     st.integers(min_value=-2, max_value=5),
 )
 def test_any_button_is_handled_or_refused(index: int, action: str, arg: str, rev: int) -> None:
