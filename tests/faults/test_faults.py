@@ -72,7 +72,7 @@ async def test_the_database_dropping_out_mid_flow(
     try:
         sending = asyncio.create_task(user.send("Jawaban saat database mati."))
         async with asyncio.timeout(15):
-            while SAVING not in texts(user.messages[before:]):
+            while SAVING not in texts(user.messages[before:]):  # noqa: ASYNC110 - the bot is busy retrying
                 await asyncio.sleep(0.05)
         assert not sending.done()
     finally:
@@ -121,7 +121,7 @@ async def test_a_locked_database_keeps_the_update_and_says_it_is_saving(
     async with write_lock(database_url):
         sending = asyncio.create_task(user.send("Jawaban saat database terkunci."))
         async with asyncio.timeout(15):
-            while SAVING not in texts(user.messages[before:]):
+            while SAVING not in texts(user.messages[before:]):  # noqa: ASYNC110 - the bot is busy retrying
                 await asyncio.sleep(0.05)
         told = len(user.messages) - before
         assert not sending.done() and told == 1  # nothing else has happened yet

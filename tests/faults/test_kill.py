@@ -176,7 +176,7 @@ async def test_updates_answered_before_a_kill_are_not_answered_again(
         assert "/baru" in texts(replies)
         # answered: it leaves the inbox at once, though Telegram has not been told yet
         async with asyncio.timeout(10):
-            while await inbox_size(database_url):
+            while await inbox_size(database_url):  # noqa: ASYNC110 - another process
                 await asyncio.sleep(0.05)
         before = len(user.messages)
         await bot_process.kill()
