@@ -37,6 +37,9 @@ PAGE_SIZE = 8
 MAX_LONG_TEXT = 20_000
 MAX_FILES = 10
 SUMMARY_PREVIEW = 120
+# What a typed message does at a long-text step that already holds text.
+LONG_ADD = "add"
+LONG_REPLACE = "replace"
 
 
 class Kind(enum.StrEnum):
@@ -338,6 +341,10 @@ class FormEngine:
             return await self._done(step, answers, later=False)
         if action == "l" and step.kind == Kind.LONG_TEXT and step.later:
             return await self._done(step, answers, later=True)
+        if action == "r" and step.kind == Kind.LONG_TEXT and is_filled(answers.get(step.key)):
+            return await self._replace_long(step, answers)
+        if action == "u" and step.kind == Kind.LONG_TEXT:
+            return await self._undo_replace(step, answers)
         if action == "q" and arg in step.quick:
             value = await self.host.quick_value(step, arg)
             await self.host.save(step.key, value)
@@ -417,23 +424,51 @@ class FormEngine:
         return Outcome([Screen(text, self._step_buttons(step, answers))])
 
     async def _append_long(self, step: Step, text: str, answers: Answers) -> Outcome:
+        """Add a message to a long text, or replace the text when the user chose to (the old
+        text is kept for "Batalkan penggantian" until the user leaves the step)."""
         part = clean_text(text)
         if not part:
             raise InvalidInput("err.empty")
-        data = self._data()
-        current = "" if data.get("fresh", True) else str(answers.get(step.key) or "")
-        value = f"{current}\n\n{part}" if current else part
+        current = str(answers.get(step.key) or "")
+        replacing = self._data().get("long") == LONG_REPLACE
+        value = part if replacing or not current else f"{current}\n\n{part}"
         if len(value) > MAX_LONG_TEXT:
             raise InvalidInput("err.too_long", max=MAX_LONG_TEXT, length=len(value))
         await self.host.save(step.key, value)
-        self._set_data(fresh=False)
+        if replacing:
+            self._set_data(long=LONG_ADD, undo=current)
         self._bump()
         answers = {**answers, step.key: value}
+        parts = [self._words_status(step, answers)]
+        if replacing and current:
+            parts.append(self.t("form.replaced"))
+        return Outcome([Screen("\n\n".join(parts), self._step_buttons(step, answers))])
+
+    def _words_status(self, step: Step, answers: Answers) -> str:
+        words = count_words(answers.get(step.key))
         target = step.min_words or step.soft_min_words
-        words = count_words(value)
-        key = "form.words_target" if target else "form.words"
-        status = self.t(key, words=self.t.number(words), target=self.t.number(target))
-        return Outcome([Screen(status, self._step_buttons(step, answers))])
+        if _long_accepted(step, answers):
+            key = "form.words_target" if target else "form.words"
+        else:
+            key = "form.words_short_later" if step.later else "form.words_short"
+        return self.t(key, words=self.t.number(words), target=self.t.number(target))
+
+    async def _replace_long(self, step: Step, answers: Answers) -> Outcome:
+        self._set_data(long=LONG_REPLACE)
+        self._bump()
+        return Outcome([await self._prompt(step, answers)])
+
+    async def _undo_replace(self, step: Step, answers: Answers) -> Outcome:
+        old = self._data().get("undo")
+        if not isinstance(old, str) or not old:
+            return Outcome(notice=self.t("common.stale"), stale=True)
+        await self.host.save(step.key, old)
+        self._set_data(long=LONG_ADD, undo=None)
+        self._bump()
+        answers = {**answers, step.key: old}
+        restored = self.t("form.restored", words=self.t.number(count_words(old)))
+        text = restored + "\n\n" + self._words_status(step, answers)
+        return Outcome([Screen(text, self._step_buttons(step, answers))])
 
     async def _toggle(self, step: Step, arg: str, answers: Answers) -> Outcome:
         choices = await self.host.options(step, answers)
@@ -499,7 +534,7 @@ class FormEngine:
 
     def _enter(self, step: Step) -> None:
         self.state.step = step.key
-        self._set_data(page=0, query="", fresh=True)
+        self._set_data(page=0, query="", long=LONG_ADD, undo=None)
         self._bump()
 
     async def _to_summary(self, answers: Answers) -> Outcome:
@@ -569,6 +604,9 @@ class FormEngine:
         value = answers.get(step.key)
         if is_filled(value) and step.kind not in (Kind.MULTI,):
             parts.append(self.t("form.current", value=Raw(await self.display(step, answers))))
+            if step.kind == Kind.LONG_TEXT:
+                replacing = self._data().get("long") == LONG_REPLACE
+                parts.append(self.t("form.long_replace" if replacing else "form.long_existing"))
         rows: list[list[Button]] = []
         if step.kind in (Kind.CHOICE, Kind.MULTI):
             notice, rows = await self._choice_rows(step, answers)
@@ -576,17 +614,36 @@ class FormEngine:
                 parts.append(notice)
         for name in step.quick:
             rows.append([self.button(self.t(f"form.quick.{name}"), "q", name)])
-        rows += self._step_buttons(step, answers)
+        rows += self._step_buttons(step, answers, prompt=True)
         return Screen("\n\n".join(parts), rows, edit=edit)
 
-    def _step_buttons(self, step: Step, answers: Answers) -> list[list[Button]]:
+    def _long_buttons(self, step: Step, answers: Answers, *, prompt: bool) -> list[list[Button]]:
+        """Offer only what will be accepted: Selesai once the text meets its minimum,
+        otherwise Lengkapi nanti where the flow allows it; the word count in the button."""
+        rows: list[list[Button]] = []
+        value = answers.get(step.key)
+        words = self.t.number(count_words(value))
+        target = self.t.number(step.min_words or step.soft_min_words)
+        if _long_accepted(step, answers):
+            rows.append([self.button(self.t("form.done_count", words=words), "d")])
+        elif step.later and is_filled(value):
+            rows.append([self.button(self.t("form.later_count", words=words, target=target), "l")])
+        elif step.later:
+            rows.append([self.button(self.t("form.later"), "l")])
+        data = self._data()
+        if data.get("undo"):
+            rows.append([self.button(self.t("form.undo"), "u")])
+        elif prompt and is_filled(value) and data.get("long") != LONG_REPLACE:
+            rows.append([self.button(self.t("form.replace"), "r")])
+        return rows
+
+    def _step_buttons(
+        self, step: Step, answers: Answers, *, prompt: bool = False
+    ) -> list[list[Button]]:
         rows: list[list[Button]] = []
         value = answers.get(step.key)
         if step.kind == Kind.LONG_TEXT:
-            if is_filled(value):
-                rows.append([self.button(self.t("form.done"), "d")])
-            if step.later:
-                rows.append([self.button(self.t("form.later"), "l")])
+            rows += self._long_buttons(step, answers, prompt=prompt)
         if step.kind == Kind.FILES and is_filled(value):
             rows.append([self.button(self.t("form.done"), "d")])
         if step.kind == Kind.MULTI:
@@ -676,6 +733,15 @@ def format_value(
 
 def _esc(text: str) -> str:
     return html.escape(text, quote=False)
+
+
+def _long_accepted(step: Step, answers: Answers) -> bool:
+    """Whether "Selesai" would be accepted at this long-text step now."""
+    value = answers.get(step.key)
+    if not is_filled(value):
+        return False
+    words = count_words(value)
+    return words >= step.min_words and words >= step.soft_min_words
 
 
 def _matches(query: str, choice: Choice) -> bool:

@@ -280,7 +280,7 @@ async def report_notices(
 def _reset(state: FlowState, *, step: str, answers: dict[str, Any]) -> list[str]:
     """Start the stored report afresh at ``step``; return the files to remove."""
     old = [str(f["path"]) for f in state.data.get("files") or []]
-    state.data = {"answers": answers, "files": [], "page": 0, "query": "", "fresh": True}
+    state.data = {"answers": answers, "files": [], "page": 0, "query": ""}
     state.step = step
     state.mode = "form"
     state.rev += 1

@@ -107,14 +107,15 @@ async def test_bad_dates_and_files_are_reasked(harness: BotHarness, sim: BotApiS
     assert await flow_step(harness) == ("waktu_penerapan", "form")
     await user.send("10/03/2024")
     replies = await user.send("terlalu singkat")
-    replies = await user.press("Selesai")
-    assert "Minimal 30 kata" in texts(replies)
+    # only what will be accepted is offered: no Selesai below the minimum
+    assert "Tersimpan, 2 kata (minimal 30)" in texts(replies)
+    assert replies[-1].button_labels() == ["⬅️ Kembali"]
     assert await flow_step(harness) == ("masalah", "form")
     await user.send(MASALAH_1 + " " + MASALAH_2)
     await user.press("Selesai")
-    await user.send("Rancang bangun singkat dulu.")
-    replies = await user.press("Selesai")
-    assert "minimal 300 kata" in texts(replies)
+    replies = await user.send("Rancang bangun singkat dulu.")
+    assert "IID meminta minimal 300" in texts(replies)
+    assert replies[-1].button_labels() == ["⏳ Lengkapi nanti (4/300 kata)", "⬅️ Kembali"]
     replies = await user.press("Lengkapi nanti")
     assert "Tujuan" in texts(replies)
     for _ in range(3):
