@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from bot.forms.engine import Answers, Flow, Kind, Step
@@ -9,6 +10,7 @@ from models.profile import FIELDS_BY_KEY, MASALAH_MIN_WORDS, RANCANG_BANGUN_MIN_
 from models.validation import parse_nip
 
 EVIDENCE_TYPES = ("pdf", "jpg", "jpeg", "png", "docx", "xlsx")
+TAHAPAN_DEPENDENT = ("waktu_uji_coba", "waktu_penerapan")
 MB = 1024 * 1024
 
 
@@ -16,9 +18,20 @@ def _never(_a: Answers) -> bool:
     return False
 
 
+def _until_known(key: str, asked: Callable[[Answers], bool]) -> Callable[[Answers], bool]:
+    """Count a step as asked while the answer it depends on is not given yet, so the step
+    counter ("Langkah 3/20") only changes when that answer rules the step out."""
+
+    def rule(answers: Answers) -> bool:
+        return answers.get(key) is None or asked(answers)
+
+    return rule
+
+
 def _rule(key: str) -> dict[str, Any]:
     field = FIELDS_BY_KEY[key]
-    return {"asked": field.asked, "required": field.required}
+    asked = _until_known("tahapan", field.asked) if key in TAHAPAN_DEPENDENT else field.asked
+    return {"asked": asked, "required": field.required}
 
 
 REGISTRATION = Flow(
@@ -71,7 +84,7 @@ ONBOARDING = Flow(
 
 
 def _verifier_role(a: Answers) -> bool:
-    return a.get("role") == "verifikator"
+    return a.get("role") in (None, "verifikator")  # counted until the role is chosen
 
 
 REVIEW_RETURN = Flow(

@@ -590,7 +590,10 @@ class FormEngine:
     async def _prompt(
         self, step: Step, answers: Answers, *, error: str | None = None, edit: bool = False
     ) -> Screen:
-        asked = self._asked(answers)
+        # steps answered before the flow began (a period chosen by a reminder's button)
+        # are not counted: the user is never asked them
+        preset = set(self._data().get("preset") or ())
+        asked = [s for s in self._asked(answers) if s.key not in preset or s.key == step.key]
         index = next((i for i, s in enumerate(asked) if s.key == step.key), 0)
         parts = []
         if error:

@@ -278,9 +278,10 @@ async def report_notices(
 
 
 def _reset(state: FlowState, *, step: str, answers: dict[str, Any]) -> list[str]:
-    """Start the stored report afresh at ``step``; return the files to remove."""
+    """Start the stored report afresh at ``step`` (``answers`` given beforehand are not
+    counted as steps); return the files to remove."""
     old = [str(f["path"]) for f in state.data.get("files") or []]
-    state.data = {"answers": answers, "files": [], "page": 0, "query": ""}
+    state.data = {"answers": answers, "files": [], "page": 0, "query": "", "preset": [*answers]}
     state.step = step
     state.mode = "form"
     state.rev += 1

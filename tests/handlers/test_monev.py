@@ -132,7 +132,7 @@ async def test_the_report_survives_a_restart_and_can_wait(
     ani = sim.user(ANI)
     replies = await ani.send("/monev")
     assert "Laporan monev Triwulan IV 2026" in texts(replies)
-    assert "Posyandu Digital" in texts(replies) and "Langkah 2/7" in texts(replies)
+    assert "Posyandu Digital" in texts(replies) and "Langkah 1/6" in texts(replies)
     await ani.press("Terkendala")
     await ani.send("12")
     await harness.restart()
