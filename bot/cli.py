@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import logging
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -14,8 +13,8 @@ from urllib.parse import urlsplit
 from telegram import Bot
 from telegram.error import InvalidToken, TelegramError
 
-from bot import logging_setup
-from bot.app import EXAMPLE_UNITS, build_application, close_database, make_deps, open_database
+from bot import demo, logging_setup
+from bot.app import build_application, close_database, make_deps, open_database
 from bot.settings import Settings, SettingsError, load_settings
 from bot.transport import AiohttpRequest
 from models import db
@@ -32,7 +31,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="run the bot against Telegram (needs TELEGRAM_BOT_TOKEN)")
-    sub.add_parser("demo", help="chat with the bot in this terminal, no token needed")
+    demo_parser = sub.add_parser(
+        "demo",
+        help="chat with the bot in this terminal, no token needed",
+        description=demo.DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    demo_parser.add_argument(
+        "--data",
+        type=Path,
+        default=demo.DEFAULT_DATA_DIR,
+        metavar="DIR",
+        help=f"folder data demo (bawaan: {demo.DEFAULT_DATA_DIR})",
+    )
+    demo_parser.add_argument(
+        "--fresh", action="store_true", help="hapus data demo sebelumnya dan mulai dari awal"
+    )
     sub.add_parser("migrate", help="bring the database schema up to date")
     export = sub.add_parser("export", help="export innovations in IID column order")
     export.add_argument("--format", choices=("xlsx", "csv"), default="xlsx")
@@ -145,39 +159,6 @@ def _run(settings: Settings) -> None:
         app.run_polling()
 
 
-async def _demo() -> None:
-    from bot.simulator import BotApiSimulator
-    from bot.simulator.terminal import run_terminal
-
-    workdir = Path(tempfile.mkdtemp(prefix="inovasi-demo-"))
-    async with BotApiSimulator() as sim:
-        settings = load_settings(
-            telegram_bot_token=sim.token,
-            telegram_api_url=sim.api_url,
-            telegram_file_url=sim.file_url,
-            database_url=f"sqlite+aiosqlite:///{workdir / 'demo.db'}",
-            files_dir=workdir / "files",
-            units_file=EXAMPLE_UNITS,
-            pemda_name="Pemerintah Kabupaten Nunukan (demo)",
-            timezone="Asia/Makassar",
-        )
-        app = build_application(settings)
-        sim.attach(app)
-        async with app:
-            assert app.post_init is not None and app.post_shutdown is not None
-            await app.post_init(app)
-            await app.start()
-            assert app.updater is not None
-            await app.updater.start_polling(poll_interval=0, timeout=5)
-            try:
-                await run_terminal(sim, sim.user(1001, first_name="Demo"))
-            finally:
-                await app.updater.stop()
-                await app.stop()
-                await app.post_shutdown(app)
-    print(f"Data demo tersimpan di {workdir}")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = _parser().parse_args(argv)
@@ -185,7 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "demo":
             logging_setup.configure(logging.WARNING)
-            asyncio.run(_demo())
+            demo.run(args.data, fresh=args.fresh)
             return 0
         settings = load_settings()
         quiet = max(settings.logging_level, logging.WARNING)

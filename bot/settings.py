@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     files_dir: Path = Path("./data/files")
     timezone: str = "Asia/Jakarta"
     pemda_name: str = "Pemerintah Daerah"
+    helpdesk: str = Field(default="", max_length=200)
     admin_telegram_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     default_language: str = "id"
     master_data_file: Path | None = None

@@ -50,6 +50,14 @@ def person(t: Translator, user: User | None) -> str:
     return _esc(user.name)
 
 
+def helpdesk(t: Translator, deps: Deps) -> str:
+    """Return the help's last line: HELPDESK, or else the Pemda's Bagian Organisasi."""
+    contact = deps.settings.helpdesk.strip()
+    if contact:
+        return t("menu.helpdesk", contact=contact)
+    return t("menu.helpdesk_none", pemda=deps.settings.pemda_name)
+
+
 def local(deps: Deps, moment: datetime) -> datetime:
     """Convert a stored UTC time to the Pemda's time zone."""
     return moment.astimezone(deps.policy.zone)

@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import Application, CommandHandler
 
+from bot import views
 from bot.context import BotContext
 from bot.forms import runner
 from bot.forms.engine import Screen
@@ -60,6 +61,7 @@ async def help_command(update: Update, context: BotContext) -> None:
             parts.append(t("menu.help_verifier"))
         if user.role == Role.ADMIN:
             parts.append(t("menu.help_admin"))
+        parts.append(views.helpdesk(t, context.deps))
         role, lang = user.role, user.language
     await show(update, context, [Screen("\n\n".join(parts))])
     if update.effective_chat:

@@ -326,7 +326,13 @@ class BotApiSimulator:
         bot_id: int = 123456,
         bot_username: str = "inovasi_sim_bot",
         bot_first_name: str = "Inovasi Sim",
+        first_update_id: int = 1,
     ) -> None:
+        """Set up the simulator (start() serves it); updates are numbered from first_update_id,
+        so a bot that remembers the ids it handled (as this one does) can meet a new simulator
+        without taking its updates for repeats."""
+        if first_update_id < 1:
+            raise ValueError("first_update_id must be at least 1")
         self._token = token
         self.bot_id = bot_id
         self.bot_username = bot_username
@@ -350,7 +356,8 @@ class BotApiSimulator:
         self._users: dict[int, SimUser] = {}
         self._blocked: set[int] = set()
         self._updates: list[_Queued] = []
-        self._next_update_id = 1
+        self._first_update_id = first_update_id
+        self._next_update_id = first_update_id
         self._acked_offset = 0
         self._allowed_updates: list[str] = []
         self._pending_queries: dict[str, int] = {}
@@ -552,7 +559,7 @@ class BotApiSimulator:
     async def wait_idle(self, max_wait: float | None = None) -> None:
         """Wait until the bot has fetched and handled every injected update."""
         last = self._next_update_id - 1
-        await self._wait_handled(last, max_wait)
+        await self._wait_handled(last if last >= self._first_update_id else 0, max_wait)
 
     # ------------------------------------------------------------------ update plumbing
 

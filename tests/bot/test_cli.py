@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -61,15 +62,95 @@ def test_migrate_and_import_units_from_yaml_and_csv(tmp_path: Path) -> None:
     assert result.stdout.strip() == "units: 1 added, 1 updated, 0 unchanged"
 
 
-def test_demo_chats_in_the_terminal_without_a_token() -> None:
+def test_demo_chats_in_the_terminal_without_a_token(tmp_path: Path) -> None:
     script = "/start\nDemo Pengguna\n4\n2\n2\n/baru\nInovasi dari Terminal\n/keluar\n"
-    result = run_cli("demo", stdin=script)
+    result = run_cli("demo", "--data", str(tmp_path / "demo"), stdin=script)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Selamat datang" in out
     assert "Akun Anda siap" in out
     assert "Langkah 2/" in out and "Perangkat daerah" in out
     assert "Traceback" not in out + result.stderr
+
+
+RANCANG_BANGUN = " ".join(
+    ["Kader posyandu memakai aplikasi untuk jadwal dan pencatatan gizi."] * 35
+)
+# The pengusul registers a short innovation (tahapan Inisiatif) and submits it; numbers press
+# the numbered buttons of the latest message.
+SUBMIT = [
+    "/start", "Sari Pengusul", "4", "2", "2",  # onboarding: Dinas Kesehatan, no NIP, no phone
+    "/baru", "Posyandu Keliling Digital",
+    "1",  # perangkat daerah: Dinas Kesehatan (the user's unit, first)
+    "1", "1", "1",  # tahapan Inisiatif, an inisiator, "Saya sendiri"
+    "1", "1", "1",  # jenis, bentuk, tematik
+    "2", "13",  # urusan utama Kesehatan; urusan beririsan: Lewati
+    "Banyak ibu hamil dan balita di desa terpencil tidak datang ke posyandu karena jadwal "
+    "tidak diketahui, jaraknya jauh, dan data gizi dicatat di kertas sehingga terlambat sampai "
+    "ke puskesmas dan dinas kesehatan setiap bulan.", "1",
+    RANCANG_BANGUN, "1",
+    "Semua ibu hamil dan balita terlayani posyandu setiap bulan.", "1",
+    "Jadwal diketahui warga; data gizi sampai hari itu juga.", "1",
+    "2",  # hasil: Lewati
+    "/lokasi 4.1367 117.6631",
+    "2",  # bukti dukung: Lewati
+    "/kontak 081234567890",
+    "19",  # 📤 Kirim untuk diverifikasi
+]  # fmt: skip
+CODE_RE = re.compile(r"INO-\d{4}-0001")
+
+
+def test_demo_switches_between_people_and_keeps_its_data(tmp_path: Path) -> None:
+    data = tmp_path / "demo"
+    review = ["/sebagai verifikator", "/antrian", "1", "1", "/statistik"]
+    review += ["/sebagai pengusul", "/as admin", "/pengguna"]
+    result = run_cli("demo", "--data", str(data), stdin="\n".join(SUBMIT + review) + "\n")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Traceback" not in out + result.stderr
+    assert out.startswith(f"Data demo: {data} (baru)\n")
+    assert "/sebagai NAMA (atau /as NAME)" in out and "/bantuan-demo" in out
+    assert f"Dokumen dan grafik dari bot disimpan di {data / 'received'}" in out
+    submitted, verifier = out.split("👤 Sekarang Anda verifikator (id 1002)", 1)
+    assert "Terkirim!" in submitted and CODE_RE.search(submitted)
+    verifier, submitter = verifier.split("👤 Sekarang Anda pengusul (id 1001)", 1)
+    assert "Antrian verifikasi (1, tertua dulu)" in verifier
+    assert "Posyandu Keliling Digital · Diajukan" in verifier and "[1] ✅ Verifikasi" in verifier
+    assert "terverifikasi. Pengusul sudah diberi tahu." in verifier
+    notice = "\n📨 pesan baru untuk pengusul (baca dengan /sebagai pengusul)\n"
+    assert verifier.count(notice) == 1  # the pengusul was told, in their own chat
+    chart = data / "received" / "foto.png"
+    assert f"[foto: {chart.stat().st_size} bytes] → disimpan di {chart}" in verifier
+    assert chart.read_bytes().startswith(b"\x89PNG")
+    code = CODE_RE.findall(out)[0]
+    assert submitter.splitlines()[1:3] == [
+        "🤖 Bot:",
+        f"✅ Inovasi {code} · Posyandu Keliling Digital telah terverifikasi. Selamat!",
+    ]
+    admin = submitter.split("👤 Sekarang Anda admin (id 1003)", 1)[1]
+    assert "Pengguna (3)" in admin
+    assert "Vera Verifikator · Verifikator" in admin and "Adi Admin · Admin" in admin
+
+    again = run_cli("demo", "--data", str(data), stdin="/inovasiku\n/as verifier\n/antrian\n")
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.startswith(f"Data demo: {data} (melanjutkan data sebelumnya;")
+    assert "Posyandu Keliling Digital · Terverifikasi" in again.stdout
+    assert "Antrian verifikasi kosong" in again.stdout
+
+    fresh = run_cli("demo", "--data", str(data), "--fresh", stdin="/inovasiku\n")
+    assert fresh.returncode == 0, fresh.stderr
+    assert fresh.stdout.startswith(f"Data demo: {data} (baru)\n")
+    assert "Selesaikan pendaftaran akun dulu" in fresh.stdout
+    assert not (data / "received").exists()
+
+
+def test_demo_help_explains_people_and_data() -> None:
+    result = run_cli("demo", "--help")
+    assert result.returncode == 0
+    for part in ("/sebagai pengusul|verifikator|admin", "/as submitter|verifier|admin",
+                 "ADMIN_TELEGRAM_IDS=1003", "📨 pesan baru untuk", "--data DIR", "--fresh",
+                 "data/demo", "received/", "/bantuan-demo"):  # fmt: skip
+        assert part in result.stdout, part
 
 
 def test_export_from_the_command_line(tmp_path: Path) -> None:

@@ -350,6 +350,20 @@ async def test_concurrent_updates_application(sim: BotApiSimulator) -> None:
     assert sim.rejected == []
 
 
+async def test_update_ids_may_start_later() -> None:
+    """A bot that remembers handled update ids can meet a new simulator (the demo does)."""
+    with pytest.raises(ValueError):
+        BotApiSimulator(first_update_id=0)
+    async with BotApiSimulator(first_update_id=500) as simulator, running_app(simulator):
+        await asyncio.wait_for(simulator.wait_idle(), 2)  # nothing sent yet: no wait
+        user = simulator.user(USER_ID)
+        assert await user.fire_text("halo") == 500
+        await simulator.wait_idle()
+        replies = await user.send("lagi")
+        assert [m.text for m in replies] == ["Anda menulis: lagi"]
+        assert [m.text for m in user.messages] == ["Anda menulis: halo", "Anda menulis: lagi"]
+
+
 async def test_fire_returns_at_once_and_call_listener_sees_the_answers(
     sim: BotApiSimulator, app: AnyApp
 ) -> None:
