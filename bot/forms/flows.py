@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -47,6 +48,16 @@ CATALOG_SOURCES = ("profile_fields", "roles", "invite_roles")
 def _write_file(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
+
+
+def _unlink_all(root: Path, paths: list[str]) -> None:
+    for path in paths:
+        (root / path).unlink(missing_ok=True)
+
+
+async def remove_files(root: Path, paths: Sequence[str]) -> None:
+    """Delete stored files (paths relative to ``root``), off the event loop."""
+    await asyncio.to_thread(_unlink_all, root, list(paths))
 
 
 @dataclass
@@ -119,24 +130,35 @@ class RegistrationHost(BaseHost):
 
     flow = REGISTRATION
 
-    def __init__(self, ctx: HostContext, innovation: Innovation) -> None:
+    def __init__(self, ctx: HostContext, innovation: Innovation | None) -> None:
         super().__init__(ctx)
-        self.innovation = innovation
+        self._draft = innovation  # None until the first answer: no empty drafts
+
+    @property
+    def innovation(self) -> Innovation:
+        """Return the draft (it exists once the first answer is saved)."""
+        assert self._draft is not None, "the draft is created by the first answer"
+        return self._draft
 
     def flagged(self) -> set[str]:
         """Return the fields the reviewer asked to fix."""
-        return set(self.innovation.flagged_fields or [])
+        return set(self._draft.flagged_fields or []) if self._draft else set()
 
     async def load(self) -> dict[str, Any]:
         """Return the draft's answers."""
+        if self._draft is None:
+            return {}
         answers = inno.answers_of(self.innovation)
         if answers.get("unit_id") is not None:
             answers["unit_id"] = str(answers["unit_id"])
         return answers
 
     async def save(self, key: str, value: Any, *, skipped: bool = False) -> None:
-        """Write one answer into the draft."""
+        """Write one answer into the draft (the first answer creates it)."""
         now = self.ctx.deps.clock.now()
+        if self._draft is None:
+            self._draft = await inno.create_draft(self.ctx.session, owner=self.ctx.user, now=now)
+            self.ctx.state.target_id = self._draft.id
         if key == "unit_id" and value is not None:
             value = int(value)
         if key != "bukti_dukung":
@@ -215,8 +237,7 @@ class RegistrationHost(BaseHost):
             await flow_states.remove_for_target(
                 session, flow=self.flow.name, target_id=self.innovation.id
             )
-            for path in paths:
-                (self.ctx.deps.files_dir / path).unlink(missing_ok=True)
+            await remove_files(self.ctx.deps.files_dir, paths)
             return Outcome([Screen(t("reg.deleted"))], finished=True)
         if action == "hn":
             return Outcome(await engine.show())

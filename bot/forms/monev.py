@@ -29,7 +29,7 @@ from bot.forms.engine import (
     Screen,
     Step,
 )
-from bot.forms.flows import BaseHost, HostContext
+from bot.forms.flows import BaseHost, HostContext, remove_files
 from models.filecheck import FileType
 from models.ids import parse_id
 from models.profile import is_filled
@@ -93,11 +93,6 @@ def _write_file(path: Path, data: bytes) -> None:
     path.write_bytes(data)
 
 
-def _remove_files(root: Path, paths: list[str]) -> None:
-    for path in paths:
-        (root / path).unlink(missing_ok=True)
-
-
 class _AnswersInState(BaseHost):
     """Answers kept in the flow state (``data["answers"]``)."""
 
@@ -141,7 +136,7 @@ class MonevHost(_AnswersInState):
         files = list(self.ctx.state.data.get("files") or [])
         self._store(files=[])
         paths = [str(f["path"]) for f in files]
-        await asyncio.to_thread(_remove_files, self.ctx.deps.files_dir, paths)
+        await remove_files(self.ctx.deps.files_dir, paths)
 
     async def store_file(self, file: IncomingFile, data: bytes, detected: FileType) -> None:
         """Write an evidence file under FILES_DIR/monev, named by the bot, and remember it."""
@@ -316,7 +311,7 @@ async def start_monev(
             stale = _reset(state, step="status", answers={"deadline": str(preset)})
         else:
             stale = _reset(state, step="deadline", answers={})
-    await asyncio.to_thread(_remove_files, deps.files_dir, stale)
+    await remove_files(deps.files_dir, stale)
     t = deps.translator(user.language)
     ctx = HostContext(session, deps, user, state, t)
     engine = FormEngine(MonevHost(ctx), state, t, today=ctx.today)

@@ -29,14 +29,14 @@ from bot.forms.flows import (
 from bot.forms.monev import CAMPAIGN, MONEV, campaign_host, monev_host
 from models.services import flows as flow_states
 from models.services import innovations as inno
-from models.tables import FlowState, Status, User
+from models.tables import FlowState, Innovation, Status, User
 
 HostFactory = Callable[[HostContext], Awaitable[FormHost | None]]
 
 
 async def _registration_host(ctx: HostContext) -> FormHost | None:
-    if ctx.state.target_id is None:
-        return None
+    if ctx.state.target_id is None:  # a new registration: the draft comes with the 1st answer
+        return RegistrationHost(ctx, None)
     innovation = await inno.get_owned(
         ctx.session, owner=ctx.user, innovation_id=ctx.state.target_id
     )
@@ -144,9 +144,17 @@ async def start_onboarding(session: AsyncSession, deps: Deps, user: User) -> lis
 
 
 async def start_registration(session: AsyncSession, deps: Deps, user: User) -> list[Screen]:
-    """Create a new draft and ask its first question."""
-    innovation = await inno.create_draft(session, owner=user, now=deps.clock.now())
-    return await begin(session, deps, user, REGISTRATION, target_id=innovation.id)
+    """Ask the first question of a new registration (its draft is made by the answer)."""
+    return await begin(session, deps, user, REGISTRATION, target_id=None)
+
+
+async def open_registration(session: AsyncSession, user: User) -> Innovation | None:
+    """Return the draft of the user's active registration, if it has one by now."""
+    state = await flow_states.get_active(session, user.id)
+    if state is None or state.flow != REGISTRATION.name or state.target_id is None:
+        return None
+    innovation = await inno.get_owned(session, owner=user, innovation_id=state.target_id)
+    return innovation if innovation is not None and innovation.status in inno.EDITABLE else None
 
 
 async def resume_draft(

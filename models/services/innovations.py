@@ -246,9 +246,14 @@ async def submit(
     return Submission(innovation.code, changes, returned_by)
 
 
+def deletable(innovation: Innovation) -> bool:
+    """Whether the innovation is a draft that was never submitted (it has no code)."""
+    return innovation.status == Status.DRAF and innovation.code is None
+
+
 async def delete_draft(session: AsyncSession, innovation: Innovation) -> list[str]:
     """Delete a never-submitted draft; return the stored file paths to remove."""
-    if innovation.status != Status.DRAF or innovation.code is not None:
+    if not deletable(innovation):
         raise NotEditable(innovation.status)
     paths = [a.path for a in innovation.attachments]
     await session.delete(innovation)

@@ -36,7 +36,7 @@ NOT_IDS = (
 )
 # every callback prefix the handlers register, with where the number goes in its payloads
 PAYLOADS: dict[str, tuple[str, ...]] = {
-    "draft:": ("draft:{}",),
+    "draft:": ("draft:{}", "draft:del:{}", "draft:dely:{}"),
     "st:": ("st:{}",),
     "rv:": ("rv:v:{}", "rv:k:{}", "rv:h:{}"),
     "us:": ("us:{}",),
