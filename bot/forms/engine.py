@@ -205,6 +205,11 @@ class FormHost(Protocol):
         safe display name and the detected MIME type. Store it under a name the host makes."""
         ...
 
+    async def remove_file(self, key: str, index: int) -> str | None:
+        """Forget the ``index``-th file of step ``key`` (0-based, in the order of its answer)
+        and delete it from storage; return its display name, None if there is no such file."""
+        ...
+
     async def summary_extra(
         self, answers: Answers, engine: FormEngine
     ) -> tuple[str, list[list[Button]]]:
@@ -345,6 +350,13 @@ class FormEngine:
             return await self._replace_long(step, answers)
         if action == "u" and step.kind == Kind.LONG_TEXT:
             return await self._undo_replace(step, answers)
+        if action == "fl" and step.kind == Kind.FILES:
+            return Outcome([self._files_screen(step, answers)])
+        if action == "fx" and step.kind == Kind.FILES:
+            return await self._remove_file(step, arg)
+        if action == "fb" and step.kind == Kind.FILES:
+            self._bump()
+            return Outcome([await self._prompt(step, answers)])
         if action == "q" and arg in step.quick:
             value = await self.host.quick_value(step, arg)
             await self.host.save(step.key, value)
@@ -469,6 +481,31 @@ class FormEngine:
         restored = self.t("form.restored", words=self.t.number(count_words(old)))
         text = restored + "\n\n" + self._words_status(step, answers)
         return Outcome([Screen(text, self._step_buttons(step, answers))])
+
+    def _files_screen(self, step: Step, answers: Answers, *, note: str = "") -> Screen:
+        """List the files sent at this step, each with a button that removes it."""
+        self._bump()
+        names = [str(n) for n in answers.get(step.key) or []]
+        lines = [note] if note else []
+        lines.append(
+            self.t("form.files_manage", count=len(names)) if names else self.t("form.files_none")
+        )
+        lines += [f"{i}. {_esc(name)}" for i, name in enumerate(names, start=1)]
+        rows = [
+            [self.button(self.t.plain("form.file_remove", n=i, name=name), "fx", str(i - 1))]
+            for i, name in enumerate(names, start=1)
+        ]
+        rows.append([self.button(self.t("form.files_back"), "fb")])
+        return Screen("\n".join(lines), rows, edit=True)
+
+    async def _remove_file(self, step: Step, arg: str) -> Outcome:
+        index = parse_id(arg)
+        removed = None if index is None else await self.host.remove_file(step.key, index)
+        if removed is None:
+            return Outcome(notice=self.t("common.stale"), stale=True)
+        answers = await self.host.load()
+        note = self.t("form.file_removed", name=removed)
+        return Outcome([self._files_screen(step, answers, note=note)])
 
     async def _toggle(self, step: Step, arg: str, answers: Answers) -> Outcome:
         choices = await self.host.options(step, answers)
@@ -649,6 +686,8 @@ class FormEngine:
             rows += self._long_buttons(step, answers, prompt=prompt)
         if step.kind == Kind.FILES and is_filled(value):
             rows.append([self.button(self.t("form.done"), "d")])
+            count = self.t.number(len(value or []))
+            rows.append([self.button(self.t("form.files_manage_button", count=count), "fl")])
         if step.kind == Kind.MULTI:
             rows.append([self.button(self.t("form.done"), "d")])
         nav = []

@@ -124,6 +124,10 @@ class BaseHost:
         """Refuse files: only flows with evidence steps keep them."""
         raise NotImplementedError
 
+    async def remove_file(self, key: str, index: int) -> str | None:
+        """Remove nothing: only flows with evidence steps keep files."""
+        return None
+
 
 class RegistrationHost(BaseHost):
     """Stores registration answers straight into the innovation draft."""
@@ -182,6 +186,18 @@ class RegistrationHost(BaseHost):
             file_unique_id=file.unique_id,
             now=self.ctx.deps.clock.now(),
         )
+
+    async def remove_file(self, key: str, index: int) -> str | None:
+        """Delete one evidence file of the draft (its row and the stored file)."""
+        files = list(self._draft.attachments) if self._draft and key == "bukti_dukung" else []
+        if not 0 <= index < len(files):
+            return None
+        attachment = files[index]
+        await inno.remove_attachment(
+            self.ctx.session, self.innovation, attachment, now=self.ctx.deps.clock.now()
+        )
+        await remove_files(self.ctx.deps.files_dir, [attachment.path])
+        return attachment.filename
 
     async def summary_extra(
         self, answers: Answers, engine: FormEngine

@@ -138,6 +138,16 @@ class MonevHost(_AnswersInState):
         paths = [str(f["path"]) for f in files]
         await remove_files(self.ctx.deps.files_dir, paths)
 
+    async def remove_file(self, key: str, index: int) -> str | None:
+        """Forget one evidence file of the report and delete it."""
+        files = list(self.ctx.state.data.get("files") or []) if key == "bukti" else []
+        if not 0 <= index < len(files):
+            return None
+        removed = files.pop(index)
+        self._store(files=files)
+        await remove_files(self.ctx.deps.files_dir, [str(removed["path"])])
+        return str(removed["filename"])
+
     async def store_file(self, file: IncomingFile, data: bytes, detected: FileType) -> None:
         """Write an evidence file under FILES_DIR/monev, named by the bot, and remember it."""
         name = f"{uuid.uuid4().hex}.{detected.extension}"

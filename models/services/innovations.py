@@ -251,6 +251,17 @@ def deletable(innovation: Innovation) -> bool:
     return innovation.status == Status.DRAF and innovation.code is None
 
 
+async def remove_attachment(
+    session: AsyncSession, innovation: Innovation, attachment: Attachment, *, now: datetime
+) -> None:
+    """Forget one evidence file of an editable innovation (the caller deletes the file)."""
+    if innovation.status not in EDITABLE:
+        raise NotEditable(innovation.status)
+    innovation.attachments.remove(attachment)
+    innovation.updated_at = now
+    await session.flush()
+
+
 async def delete_draft(session: AsyncSession, innovation: Innovation) -> list[str]:
     """Delete a never-submitted draft; return the stored file paths to remove."""
     if not deletable(innovation):

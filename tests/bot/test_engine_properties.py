@@ -65,6 +65,13 @@ class FakeHost:
         self.files.append(data)
         self.answers.setdefault("bukti_dukung", []).append(file.filename)
 
+    async def remove_file(self, key: str, index: int) -> str | None:
+        names = self.answers.get(key) or []
+        if not 0 <= index < len(names):
+            return None
+        del self.files[index]
+        return str(names.pop(index))
+
     async def summary_extra(
         self, answers: Answers, engine: FormEngine
     ) -> tuple[str, list[list[Button]]]:
@@ -135,7 +142,9 @@ def test_any_text_is_stored_or_reasked(index: int, text: str) -> None:
 @settings(max_examples=200, deadline=None)
 @given(
     step_indexes,
-    st.sampled_from(["b", "s", "c", "p", "t", "d", "l", "q", "e", "k", "n", "zz", ""]),
+    st.sampled_from(
+        ["b", "s", "c", "p", "t", "d", "l", "q", "e", "k", "n", "fl", "fx", "fb", "zz", ""]
+    ),
     st.one_of(st.text(max_size=20), st.sampled_from(FORGED_NUMBERS)),
     st.integers(min_value=-2, max_value=5),
 )
