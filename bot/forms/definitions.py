@@ -69,6 +69,13 @@ REGISTRATION = Flow(
         ),
         Step("kontak", Kind.CONTACT, **_rule("kontak")),
     ),
+    groups=(
+        ("identitas", ("nama_inovasi", "unit_id", "tahapan", "inisiator", "nama_inisiator")),
+        ("klasifikasi", ("jenis", "bentuk", "tematik", "urusan_utama", "urusan_irisan")),
+        ("waktu", ("waktu_uji_coba", "waktu_penerapan")),
+        ("uraian", ("masalah", "rancang_bangun", "tujuan", "manfaat", "hasil")),
+        ("pendukung", ("lokasi", "bukti_dukung", "kontak")),
+    ),
 )
 
 ONBOARDING = Flow(

@@ -37,6 +37,7 @@ PAGE_SIZE = 8
 MAX_LONG_TEXT = 20_000
 MAX_FILES = 10
 SUMMARY_PREVIEW = 120
+SUMMARY_SHORT_PREVIEW = 60  # long texts on the grouped summary card
 # What a typed message does at a long-text step that already holds text.
 LONG_ADD = "add"
 LONG_REPLACE = "replace"
@@ -91,6 +92,9 @@ class Flow:
     name: str
     steps: tuple[Step, ...]
     summary: bool = True
+    # A long summary card shows its fields under these headings (catalog key
+    # "<name>.group.<group>"), with one button that opens the list of fields to edit.
+    groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def step(self, key: str) -> Step:
         """Return the step called ``key``."""
@@ -586,6 +590,13 @@ class FormEngine:
             screen = await self._summary(answers)
             screen.text = self.t("form.use_buttons") + "\n\n" + screen.text
             return Outcome([screen])
+        if incoming.action == "el" and self.flow.groups:
+            return Outcome([await self._edit_list(answers)])
+        if incoming.action == "es":
+            self._bump()
+            screen = await self._summary(answers)
+            screen.edit = True
+            return Outcome([screen])
         if incoming.action == "e":
             try:
                 step = self.flow.step(incoming.arg)
@@ -599,6 +610,8 @@ class FormEngine:
         return await self.host.finish(incoming.action, incoming.arg, self)
 
     async def _summary(self, answers: Answers) -> Screen:
+        if self.flow.groups:
+            return await self._grouped_summary(answers)
         lines = [self.t(f"{self.flow.name}.summary_title"), ""]
         edit_buttons: list[Button] = []
         flagged = self.host.flagged()
@@ -606,21 +619,61 @@ class FormEngine:
             shown = await self.display(step, answers)
             mark = "🚩 " if step.key in flagged else ""
             lines.append(f"{mark}<b>{self._label(step)}</b>: {shown}")
-            edit_buttons.append(
-                self.button(
-                    mark + self.t.plain("form.edit", label=self._label(step)), "e", step.key
-                )
-            )
+            edit_buttons.append(self._edit_button(step, flagged))
         extra, actions = await self.host.summary_extra(answers, self)
         if extra:
             lines += ["", extra]
         rows = [edit_buttons[i : i + 2] for i in range(0, len(edit_buttons), 2)]
         return Screen("\n".join(lines), rows + actions)
 
-    async def display(self, step: Step, answers: Answers) -> str:
+    def _edit_button(self, step: Step, flagged: set[str]) -> Button:
+        mark = "🚩 " if step.key in flagged else ""
+        return self.button(mark + self.t.plain("form.edit", label=self._label(step)), "e", step.key)
+
+    def _grouped_steps(self, answers: Answers) -> list[tuple[str, list[Step]]]:
+        asked = {s.key: s for s in self._asked(answers)}
+        return [
+            (name, [asked[key] for key in keys if key in asked])
+            for name, keys in self.flow.groups
+            if any(key in asked for key in keys)
+        ]
+
+    async def _grouped_summary(self, answers: Answers) -> Screen:
+        """The summary for a phone: completeness first, fields under headings, and one
+        "Ubah isian" button (fields a reviewer flagged get their own buttons)."""
+        extra, actions = await self.host.summary_extra(answers, self)
+        lines = [self.t(f"{self.flow.name}.summary_title")]
+        if extra:
+            lines.append(extra)
+        lines.append("")
+        flagged = self.host.flagged()
+        for name, steps in self._grouped_steps(answers):
+            lines.append(self.t(f"{self.flow.name}.group.{name}"))
+            for step in steps:
+                shown = await self.display(step, answers, preview=SUMMARY_SHORT_PREVIEW)
+                mark = "🚩 " if step.key in flagged else ""
+                lines.append(f"{mark}{self._label(step)}: {shown}")
+        rows = [[self._edit_button(s, flagged)] for s in self._asked(answers) if s.key in flagged]
+        rows.append([self.button(self.t("form.edit_fields"), "el")])
+        return Screen("\n".join(lines), rows + actions)
+
+    async def _edit_list(self, answers: Answers) -> Screen:
+        """The fields to edit, as buttons in the order of the summary's headings."""
+        self._bump()
+        flagged = self.host.flagged()
+        buttons = [
+            self._edit_button(step, flagged)
+            for _, steps in self._grouped_steps(answers)
+            for step in steps
+        ]
+        rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+        rows.append([self.button(self.t("form.to_summary"), "es")])
+        return Screen(self.t("form.edit_pick"), rows, edit=True)
+
+    async def display(self, step: Step, answers: Answers, *, preview: int = SUMMARY_PREVIEW) -> str:
         """Return a field's value as safe HTML for cards and summaries."""
         labels = await self.host.labels(step) if step.options else {}
-        return format_value(step, answers.get(step.key), self.t, labels)
+        return format_value(step, answers.get(step.key), self.t, labels, preview=preview)
 
     # -- prompts -----------------------------------------------------------------------------
 

@@ -95,7 +95,7 @@ SUBMIT = [
     "/lokasi 4.1367 117.6631",
     "2",  # bukti dukung: Lewati
     "/kontak 081234567890",
-    "19",  # 📤 Kirim untuk diverifikasi
+    "2",  # 📤 Kirim untuk diverifikasi (after ✏️ Ubah isian)
 ]  # fmt: skip
 CODE_RE = re.compile(r"INO-\d{4}-0001")
 

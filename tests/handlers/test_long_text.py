@@ -8,7 +8,12 @@ from sqlalchemy import select
 from bot.simulator import BotApiSimulator, SentMessage, SimUser
 from models.tables import Innovation
 from tests.conftest import BotHarness, onboard, texts
-from tests.handlers.test_registration import RANCANG_1, RANCANG_2, register_until_summary
+from tests.handlers.test_registration import (
+    RANCANG_1,
+    RANCANG_2,
+    edit_field,
+    register_until_summary,
+)
 
 SAVED_69 = " ".join(f"kata{i}" for i in range(69))
 ONE_SENTENCE = "Kalimat tambahan yang dikirim sesudahnya."
@@ -29,7 +34,7 @@ def assert_asks_add_or_replace(prompt: SentMessage, words: int) -> None:
 async def at_rancang_bangun_with_69_words(user: SimUser, harness: BotHarness) -> None:
     await onboard(user)
     await register_until_summary(user)
-    await user.press("Rancang bangun")
+    await edit_field(user, "Rancang bangun")
     await user.press("Ganti seluruhnya")
     replies = await user.send(SAVED_69)
     assert "Tersimpan, 69 kata (IID meminta minimal 300)" in texts(replies)
@@ -42,7 +47,7 @@ async def test_editing_from_the_summary_adds_to_the_text(
 ) -> None:
     user = sim.user(7301)
     await at_rancang_bangun_with_69_words(user, harness)
-    replies = await user.press("Rancang bangun")
+    replies = await edit_field(user, "Rancang bangun")
     assert_asks_add_or_replace(replies[-1], 69)
     replies = await user.send(ONE_SENTENCE)
     assert "Tersimpan, 74 kata" in texts(replies)
@@ -58,7 +63,7 @@ async def test_replacing_keeps_the_old_text_one_step_back(
 ) -> None:
     user = sim.user(7302)
     await at_rancang_bangun_with_69_words(user, harness)
-    await user.press("Rancang bangun")
+    await edit_field(user, "Rancang bangun")
     replies = await user.press("Ganti seluruhnya")
     assert "Kirim teks pengganti" in texts(replies)
     assert await rancang_bangun(harness) == SAVED_69  # nothing changes until the new text

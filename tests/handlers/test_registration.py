@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from bot.simulator import BotApiSimulator, SimUser
+from bot.simulator import BotApiSimulator, SentMessage, SimUser
 from models.tables import Attachment, FlowState, Innovation, StatusEvent, Unit
 from tests.conftest import BotHarness, onboard, texts
 
@@ -26,6 +26,12 @@ async def innovations(harness: BotHarness) -> list[Innovation]:
     async with await harness.session() as session:
         result = await session.execute(select(Innovation).order_by(Innovation.id))
         return list(result.scalars())
+
+
+async def edit_field(user: SimUser, label: str) -> list[SentMessage]:
+    """From the summary card: open the list of fields, then the field ``label``."""
+    await user.press("Ubah isian")
+    return await user.press(label)
 
 
 async def register_until_summary(user: SimUser) -> None:

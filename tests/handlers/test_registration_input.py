@@ -9,7 +9,13 @@ from sqlalchemy import select
 from bot.simulator import BotApiSimulator, SimUser
 from models.tables import FlowState, Innovation
 from tests.conftest import BotHarness, onboard, texts
-from tests.handlers.test_registration import JPEG, MASALAH_1, MASALAH_2, register_until_summary
+from tests.handlers.test_registration import (
+    JPEG,
+    MASALAH_1,
+    MASALAH_2,
+    edit_field,
+    register_until_summary,
+)
 
 PROFILE_COLUMNS = [c.name for c in Innovation.__table__.columns if c.name != "updated_at"]
 
@@ -165,21 +171,21 @@ async def test_back_skip_edit_cancel_and_resume(harness: BotHarness, sim: BotApi
     user = sim.user(7005)
     await onboard(user, name="Rina")
     await register_until_summary(user)
-    replies = await user.press("Nama inovasi")
+    replies = await edit_field(user, "Nama inovasi")
     assert "Langkah 1/" in texts(replies)
     replies = await user.send("Si Cantik Versi Dua")
     assert "Ringkasan profil inovasi" in texts(replies)
     assert "Si Cantik Versi Dua" in texts(replies)
     # changing tahapan to Inisiatif hides the dates; back to Penerapan asks for them again
-    await user.press("Tahapan")
+    await edit_field(user, "Tahapan")
     replies = await user.press("Inisiatif")
     assert "Ringkasan" in texts(replies) and "Waktu uji coba" not in texts(replies)
-    await user.press("Tahapan")
+    await edit_field(user, "Tahapan")
     replies = await user.press("Penerapan")
     assert "Ringkasan" in texts(replies)
     assert "5 Maret 2024" in texts(replies)
     # /batal leaves, /draf resumes at the summary
-    await user.press("Kontak")
+    await edit_field(user, "Kontak")
     replies = await user.send("/batal")
     assert "Draf Anda tetap tersimpan" in texts(replies)
     replies = await user.send("bukan perintah")
