@@ -190,24 +190,41 @@ async def changes_text(
     return "\n".join(lines)
 
 
-async def resubmitted_notices(
-    session: AsyncSession, deps: Deps, innovation: Innovation, submission: inno.Submission
+async def submission_notices(
+    session: AsyncSession,
+    deps: Deps,
+    innovation: Innovation,
+    submission: inno.Submission,
+    recipients: monev.Recipients,
 ) -> list[Notice]:
-    """Tell the reviewer who returned the profile what changed."""
-    if submission.returned_by is None:
-        return []
-    reviewer = await session.get(User, submission.returned_by)
-    if reviewer is None or reviewer.telegram_id is None:
-        return []
-    t = deps.translator(reviewer.language)
-    changes = await changes_text(session, deps, t, submission.changes) or t("review.no_changes")
-    text = t(
-        "review.resubmitted",
-        code=submission.code,
-        name=innovation.nama_inovasi or "",
-        changes=Raw(changes),
-    )
-    return [Notice(reviewer.telegram_id, Screen(text))]
+    """Tell the recipients that an innovation was submitted (again: with what changed)."""
+    owner = await session.get(User, innovation.owner_id)
+    unit = await session.get(Unit, innovation.unit_id) if innovation.unit_id else None
+    notices = []
+    for reviewer in recipients.users:
+        if reviewer.telegram_id is None:
+            continue
+        t = deps.translator(reviewer.language)
+        name = innovation.nama_inovasi or ""
+        if submission.returned_by is not None:
+            changes = await changes_text(session, deps, t, submission.changes)
+            text = t(
+                "review.resubmitted",
+                code=submission.code,
+                name=name,
+                changes=Raw(changes or t("review.no_changes")),
+            )
+        else:
+            text = t(
+                "review.submitted_notice",
+                code=submission.code,
+                name=name,
+                unit=unit.name if unit else "-",
+                owner=Raw(person(t, owner)),
+            )
+        button = Button(t.plain("card.open"), f"st:{innovation.id}")
+        notices.append(Notice(reviewer.telegram_id, Screen(text, [[button]])))
+    return notices
 
 
 async def last_comment(session: AsyncSession, innovation_id: int) -> StatusEvent | None:
@@ -278,6 +295,28 @@ async def role_notices(
         unit=unit.name if unit else "-",
     )
     return [Notice(target.telegram_id, Screen(text))], [(target.telegram_id, target.role)]
+
+
+MAX_NAMES = 3
+
+
+def told(t: Translator, recipients: monev.Recipients, *, kept: str = "") -> str:
+    """Say who was told (by name, a few at most), or that nobody could be; when nobody was,
+    ``kept`` (a text key) says what stays saved all the same."""
+    unit = recipients.unit.name if recipients.unit else ""
+    shown = [person(t, u) for u in recipients.users[:MAX_NAMES]]
+    if len(recipients.users) > MAX_NAMES:
+        shown.append(t("notify.more", count=len(recipients.users) - MAX_NAMES))
+    names = Raw(", ".join(shown))
+    if recipients.kind == "reviewer":
+        return t("notify.reviewer", names=names)
+    if recipients.kind == "verifiers":
+        return t("notify.verifiers", unit=unit, names=names)
+    if recipients.kind == "admins":
+        key = "notify.admins_instead" if unit else "notify.admins"
+        return t(key, unit=unit, names=names)
+    text = t("notify.nobody" if unit else "notify.nobody_admins", unit=unit)
+    return f"{text} {t(kept)}" if kept else text
 
 
 def paged_list(

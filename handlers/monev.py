@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from bot import views
 from bot.context import BotContext
 from bot.deadline_views import innovation_name, subject
 from bot.forms import runner
@@ -100,10 +101,10 @@ async def _request(
         return Outcome(notice=t("common.stale"))
     try:
         deadline = await monev.open_deadline_of(session, deadline_id=deadline_id, user=user)
-        reviewers = [
-            r for r in await monev.reviewers_of(session, deadline.innovation) if r.telegram_id
-        ]
-        if not reviewers:
+        recipients = await monev.notice_recipients(
+            session, unit_id=deadline.innovation.unit_id, exclude=deadline.innovation.owner_id
+        )
+        if not recipients.users:
             return Outcome([Screen(t("ext.no_reviewer"))])
         request = await monev.request_extension(
             session, deadline_id=deadline.id, user=user, days=days, now=deps.clock.now()
@@ -111,7 +112,7 @@ async def _request(
     except monev.MonevError as exc:
         return Outcome(notice=_refusal(t, exc))
     notices = []
-    for reviewer in reviewers:
+    for reviewer in recipients.users:
         rt = deps.translator(reviewer.language)
         text = rt(
             "ext.request_notice",
@@ -127,7 +128,8 @@ async def _request(
         ]
         assert reviewer.telegram_id is not None
         notices.append(Notice(reviewer.telegram_id, Screen(text, [buttons])))
-    screen = Screen(t("ext.requested", days=days), edit=True)
+    text = t("ext.requested", days=days) + "\n" + views.told(t, recipients)
+    screen = Screen(text, edit=True)
     return Outcome([screen], notices=notices)
 
 

@@ -11,6 +11,7 @@ from bot.context import BotContext
 from bot.forms import runner
 from bot.forms.definitions import INVITE, USER_ROLE
 from bot.forms.engine import Button, Notice, Outcome, Screen
+from bot.forms.profile import EDIT_PREFIX, personal_data_screen, start_profile_edit
 from bot.i18n import Raw, Translator
 from bot.render import show
 from handlers.common import (
@@ -21,7 +22,8 @@ from handlers.common import (
     unit_of_work,
 )
 from models.ids import parse_id
-from models.services import people
+from models.services import monev, people
+from models.services import users as user_service
 from models.tables import Role, Unit, User
 
 PER_PAGE = 10
@@ -92,31 +94,39 @@ async def user_card(update: Update, context: BotContext) -> None:
                 nip=target.nip or "-",
                 phone=target.phone or "-",
             )
+            if user_service.admin_by_settings(target, context.deps.settings.admin_telegram_ids):
+                text += "\n" + t("people.settings_admin")
             screens = [Screen(text, [[Button(t.plain("people.change_role"), f"ur:{target.id}")]])]
     await query.answer(notice)
     await show(update, context, screens)
 
 
 async def my_data(update: Update, context: BotContext) -> None:
-    """Show what the bot stores about the user, with a button to erase it."""
+    """Show what the bot stores about the user, with buttons to change or erase it."""
     async with unit_of_work(context, update) as session:
         user = await current_user(session, update, context)
         t = translator(context, user)
-        data = await people.personal_data(session, user)
-        text = t(
-            "privacy.card",
-            name=data.name or "-",
-            nip=data.nip or "-",
-            phone=data.phone or "-",
-            telegram_id=str(data.telegram_id or "-"),
-            unit=data.unit or "-",
-            role=t.plain(f"role.{data.role}"),
-            language=data.language,
-            since=t.date(views.local(context.deps, data.created_at).date()),
-            innovations=data.innovations,
-        )
-        button = Button(t.plain("privacy.erase"), "me:erase")
-    await show(update, context, [Screen(text, [[button]])])
+        screen = await personal_data_screen(session, context.deps, t, user)
+    await show(update, context, [screen])
+
+
+async def change_data(update: Update, context: BotContext) -> None:
+    """Ask for a new name, unit, NIP or phone number (one step, saved at once)."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    field = query.data.removeprefix(EDIT_PREFIX)
+    outcome = Outcome()
+    async with unit_of_work(context, update) as session:
+        user = await current_user(session, update, context)
+        screens = None
+        if user.deleted_at is None:
+            screens = await start_profile_edit(session, context.deps, user, field)
+        if screens is None:
+            outcome.notice = translator(context, user)("common.stale")
+        else:
+            outcome.screens = screens
+    await query.answer(outcome.notice)
+    await reply(update, context, outcome)
 
 
 async def erase(update: Update, context: BotContext) -> None:
@@ -138,12 +148,14 @@ async def erase(update: Update, context: BotContext) -> None:
         elif query.data == "me:erase-yes" and user.deleted_at is None:
             person_id = user.id
             await people.erase_personal_data(session, user, now=context.deps.clock.now())
-            outcome.screens = [Screen(t("privacy.erased"))]
-            for admin in await people.admins(session):
-                if admin.telegram_id is not None:
-                    ta = context.deps.translator(admin.language)
-                    text = ta("privacy.admin_notice", id=str(person_id))
-                    outcome.notices.append(Notice(admin.telegram_id, Screen(text)))
+            recipients = await monev.notice_recipients(session, unit_id=None, exclude=person_id)
+            for admin in recipients.users:
+                assert admin.telegram_id is not None
+                ta = context.deps.translator(admin.language)
+                text = ta("privacy.admin_notice", id=str(person_id))
+                outcome.notices.append(Notice(admin.telegram_id, Screen(text)))
+            told = views.told(t, recipients)
+            outcome.screens = [Screen(t("privacy.erased") + "\n\n" + told)]
         elif query.data == "me:erase-no":
             outcome.screens = [Screen(t("privacy.kept"))]
         else:
@@ -158,4 +170,5 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler(["pengguna", "users"], users))
     app.add_handler(CommandHandler(["dataku", "mydata"], my_data))
     app.add_handler(CallbackQueryHandler(user_card, pattern=r"^(us|ur):"))
-    app.add_handler(CallbackQueryHandler(erase, pattern=r"^me:"))
+    app.add_handler(CallbackQueryHandler(change_data, pattern=f"^{EDIT_PREFIX}"))
+    app.add_handler(CallbackQueryHandler(erase, pattern=r"^me:erase"))

@@ -18,17 +18,21 @@ from models.tables import Role, User
 
 
 async def _redeem(session: AsyncSession, context: BotContext, user: User, code: str) -> Screen:
+    """Use an invite and say the role and unit the user has afterwards, as stored."""
     t = translator(context, user)
+    key = "people.your_role"
     try:
-        invite = await people.redeem_invite(
-            session, user=user, code=code, now=context.deps.clock.now()
-        )
+        await people.redeem_invite(
+            session, user=user, code=code, now=context.deps.clock.now(),
+            admin_ids=context.deps.settings.admin_telegram_ids,
+        )  # fmt: skip
     except people.InviteError as exc:
-        return Screen(t(f"people.invite_{exc.reason}"))
-    unit = await unit_service.get(session, invite.unit_id) if invite.unit_id else None
-    return Screen(
-        t("people.your_role", role=t.plain(f"role.{invite.role}"), unit=unit.name if unit else "-")
-    )
+        if exc.reason not in ("own", "by_settings", "already"):
+            return Screen(t(f"people.invite_{exc.reason}"))
+        key = f"people.invite_{exc.reason}"
+    await session.refresh(user)
+    unit = await unit_service.get(session, user.unit_id) if user.unit_id else None
+    return Screen(t(key, role=t.plain(f"role.{user.role}"), unit=unit.name if unit else "-"))
 
 
 async def start(update: Update, context: BotContext) -> None:

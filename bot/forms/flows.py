@@ -33,14 +33,15 @@ from bot.forms.engine import (
     Screen,
     Step,
 )
-from bot.i18n import Translator
+from bot.i18n import Raw, Translator
 from models.filecheck import FileType
 from models.services import flows as flow_states
 from models.services import innovations as inno
-from models.services import people, review
+from models.services import monev, people, review
 from models.services import units as unit_service
 from models.services import users as user_service
 from models.tables import FlowState, Innovation, Role, User
+from models.validation import InvalidInput
 
 CATALOG_SOURCES = ("profile_fields", "roles", "invite_roles")
 
@@ -234,10 +235,17 @@ class RegistrationHost(BaseHost):
             await flow_states.remove_for_target(
                 session, flow=self.flow.name, target_id=self.innovation.id
             )
-            text = t("reg.submitted", code=submission.code, name=self.innovation.nama_inovasi or "")
-            notices = await views.resubmitted_notices(
-                session, self.ctx.deps, self.innovation, submission
+            recipients = await monev.notice_recipients(
+                session,
+                unit_id=self.innovation.unit_id,
+                exclude=self.innovation.owner_id,
+                reviewer_id=submission.returned_by,
             )
+            notices = await views.submission_notices(
+                session, self.ctx.deps, self.innovation, submission, recipients
+            )
+            text = t("reg.submitted", code=submission.code, name=self.innovation.nama_inovasi or "")
+            text += "\n\n" + views.told(t, recipients, kept="reg.kept")
             return Outcome([Screen(text)], finished=True, notices=notices)
         if action == "v":
             state.active = False
@@ -292,19 +300,24 @@ class OnboardingHost(StateHost):
     flow = ONBOARDING
 
     async def finish(self, action: str, arg: str, engine: FormEngine) -> Outcome:
-        """Store the profile on the user and welcome them."""
+        """Store the profile on the user and welcome them; a verifikator keeps the unit their
+        role is bound to."""
         answers = await self.load()
+        user, t = self.ctx.user, self.ctx.t
+        unit_id = int(answers["unit_id"])
+        parts = [t("onb.done", name=str(answers["name"]))]
+        if people.unit_is_bound(user) and user.unit_id is not None and user.unit_id != unit_id:
+            unit_id = user.unit_id
+            unit = await unit_service.get(self.ctx.session, unit_id)
+            parts.append(t("onb.unit_bound", unit=unit.name if unit else "-"))
         user_service.complete_onboarding(
-            self.ctx.user,
+            user,
             name=str(answers["name"]),
-            unit_id=int(answers["unit_id"]),
+            unit_id=unit_id,
             nip=answers.get("nip"),
             phone=answers.get("phone"),
         )
-        t = self.ctx.t
-        return await self._done(
-            t("onb.done", name=self.ctx.user.name or "") + "\n\n" + t("menu.body")
-        )
+        return await self._done("\n\n".join([*parts, t("menu.body")]))
 
 
 class ReviewHost(StateHost):
@@ -333,7 +346,11 @@ class ReviewHost(StateHost):
             review.stop(ctx.session, innovation, actor=ctx.user, reason=answers["reason"], now=now)
             notices = await views.decision_notices(ctx.session, ctx.deps, innovation)
             key = "review.stopped_done"
-        return await self._done(t(key, code=innovation.code or ""), notices=notices)
+        owner = await ctx.session.get(User, innovation.owner_id)
+        told = bool(notices) and owner is not None and not owner.unreachable
+        text = t(key, code=innovation.code or "") + " "
+        text += t("review.owner_told" if told else "review.owner_not_told")
+        return await self._done(text, notices=notices)
 
 
 class ReturnHost(ReviewHost):
@@ -381,22 +398,46 @@ class UserRoleHost(StateHost):
 
     flow = USER_ROLE
 
+    def _fixed_by_settings(self, target: User) -> bool:
+        return user_service.admin_by_settings(target, self.ctx.deps.settings.admin_telegram_ids)
+
+    async def _target(self) -> User | None:
+        target = await self.ctx.session.get(User, self.ctx.state.target_id or 0)
+        return target if target is not None and target.deleted_at is None else None
+
+    async def save(self, key: str, value: Any, *, skipped: bool = False) -> None:
+        """Keep one answer; refuse a role other than admin for an admin by the settings."""
+        target = await self._target()
+        if key == "role" and value != Role.ADMIN and target and self._fixed_by_settings(target):
+            raise InvalidInput("people.role_by_settings", name=target.name or "-")
+        await super().save(key, value, skipped=skipped)
+
     async def finish(self, action: str, arg: str, engine: FormEngine) -> Outcome:
-        """Apply the change, record it and tell the user."""
+        """Apply the change, record it and tell the user; say what is stored afterwards."""
         ctx, t = self.ctx, self.ctx.t
-        target = await ctx.session.get(User, ctx.state.target_id or 0)
-        if ctx.user.role != Role.ADMIN or target is None or target.deleted_at is not None:
+        target = await self._target()
+        if ctx.user.role != Role.ADMIN or target is None:
             return await self._done(t("common.stale"))
         answers = await self.load()
+        name = target.name or "-"
+        if answers["role"] != Role.ADMIN and self._fixed_by_settings(target):
+            return await self._done(t("people.role_by_settings", name=name))
         unit_id = int(answers["unit_id"]) if answers.get("unit_id") else None
         if answers["role"] == Role.VERIFIKATOR and unit_id is None and target.unit_id is None:
             return await self._done(t("people.needs_unit"))
-        await people.set_role(
+        changed = await people.set_role(
             ctx.session, actor=ctx.user, target=target, role=answers["role"], unit_id=unit_id,
             now=ctx.deps.clock.now(),
         )  # fmt: skip
-        notices, menus = await views.role_notices(ctx.session, ctx.deps, target)
+        await ctx.session.refresh(target)
+        unit = await unit_service.get(ctx.session, target.unit_id) if target.unit_id else None
         text = t(
-            "people.role_changed", name=views.person(t, target), role=t.plain(f"role.{target.role}")
+            "people.role_changed" if changed else "people.role_unchanged",
+            name=Raw(views.person(t, target)),
+            role=t.plain(f"role.{target.role}"),
+            unit=unit.name if unit else "-",
         )
+        if not changed:
+            return await self._done(text)
+        notices, menus = await views.role_notices(ctx.session, ctx.deps, target)
         return await self._done(text, notices=notices, menus=menus)

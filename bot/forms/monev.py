@@ -30,6 +30,7 @@ from bot.forms.engine import (
     Step,
 )
 from bot.forms.flows import BaseHost, HostContext, remove_files
+from bot.views import told
 from models.filecheck import FileType
 from models.ids import parse_id
 from models.profile import is_filled
@@ -250,21 +251,25 @@ class MonevHost(_AnswersInState):
         text = t("monev.submitted", name=name, subject=what)
         if report.status == monev.STOPPED:
             text += "\n" + t("monev.stopped_done")
-        notices = await report_notices(ctx.session, ctx.deps, deadline, report, reporter=ctx.user)
+        recipients = await monev.notice_recipients(
+            ctx.session, unit_id=deadline.innovation.unit_id, exclude=ctx.user.id
+        )
+        notices = report_notices(ctx.deps, deadline, report, reporter=ctx.user, to=recipients)
+        text += "\n\n" + told(t, recipients, kept="monev.kept")
         return Outcome([Screen(text)], finished=True, notices=notices)
 
 
-async def report_notices(
-    session: AsyncSession,
+def report_notices(
     deps: Deps,
     deadline: Deadline,
     report: monev.ReportInput,
     *,
     reporter: User,
+    to: monev.Recipients,
 ) -> list[Notice]:
-    """Tell the unit's verifikator(s) (else the admins) that a report came in."""
+    """Tell the recipients (the unit's verifikators, else the admins) that a report came in."""
     notices = []
-    for reviewer in await monev.reviewers_of(session, deadline.innovation):
+    for reviewer in to.users:
         if reviewer.telegram_id is None:
             continue
         t = deps.translator(reviewer.language)

@@ -27,6 +27,7 @@ from bot.forms.flows import (
     UserRoleHost,
 )
 from bot.forms.monev import CAMPAIGN, MONEV, campaign_host, monev_host
+from bot.forms.profile import PROFILE, profile_host
 from models.services import flows as flow_states
 from models.services import innovations as inno
 from models.tables import FlowState, Innovation, Status, User
@@ -72,6 +73,7 @@ HOSTS: dict[str, HostFactory] = {
     USER_ROLE.name: _user_role_host,
     MONEV.name: monev_host,
     CAMPAIGN.name: campaign_host,
+    PROFILE.name: profile_host,
 }
 
 

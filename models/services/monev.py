@@ -348,12 +348,46 @@ async def admin_users(session: AsyncSession, *, exclude: int | None = None) -> l
     return [u for u in await people.admins(session) if u.id != exclude]
 
 
-async def reviewers_of(session: AsyncSession, innovation: Innovation) -> list[User]:
-    """Return who decides for the innovation's unit: its verifikators, else the admins."""
-    owner = innovation.owner_id
-    return await verifiers_of_unit(session, innovation.unit_id, exclude=owner) or await admin_users(
-        session, exclude=owner
-    )
+@dataclass(frozen=True)
+class Recipients:
+    """Who gets one notice, and why them.
+
+    ``kind`` is "reviewer" (the one who asked for it: returned the innovation), "verifiers"
+    (the verifikators of ``unit``), "admins" (``unit`` has no verifikator the bot can reach,
+    or the notice is for the admins) or "nobody".
+    """
+
+    kind: str
+    users: tuple[User, ...]
+    unit: Unit | None
+
+
+def _reachable(user: User) -> bool:
+    return user.telegram_id is not None and not user.unreachable
+
+
+async def notice_recipients(
+    session: AsyncSession,
+    *,
+    unit_id: int | None,
+    exclude: int | None = None,
+    reviewer_id: int | None = None,
+) -> Recipients:
+    """Return who is told about a unit's work: ``reviewer_id`` while that person still
+    reviews the unit, else the unit's verifikators, else the admins (only the admins when
+    ``unit_id`` is None); never ``exclude``, never someone the bot cannot write to."""
+    unit = await session.get(Unit, unit_id) if unit_id is not None else None
+    verifiers = [
+        u for u in await verifiers_of_unit(session, unit_id, exclude=exclude) if _reachable(u)
+    ]
+    admins = [u for u in await admin_users(session, exclude=exclude) if _reachable(u)]
+    reviewer = next((u for u in (*verifiers, *admins) if u.id == reviewer_id), None)
+    if reviewer is not None:
+        return Recipients("reviewer", (reviewer,), unit)
+    if verifiers:
+        own = await session.get(Unit, verifiers[0].unit_id) if verifiers[0].unit_id else None
+        return Recipients("verifiers", tuple(verifiers), own or unit)
+    return Recipients("admins" if admins else "nobody", tuple(admins), unit)
 
 
 async def _escalation_targets(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.services import users
 from models.services.paging import Page, paginate
 from models.tables import FlowState, Innovation, Invite, Role, Unit, User, UserEvent
 
@@ -68,8 +70,20 @@ async def create_invite(
     return invite
 
 
-async def redeem_invite(session: AsyncSession, *, user: User, code: str, now: datetime) -> Invite:
-    """Grant the invite's role (and unit) to ``user``; an invite works once, before it expires."""
+async def redeem_invite(
+    session: AsyncSession,
+    *,
+    user: User,
+    code: str,
+    now: datetime,
+    admin_ids: Collection[int] = (),
+) -> Invite:
+    """Grant the invite's role (and unit) to ``user``; an invite works once, before it expires.
+
+    Nothing is applied, and the invite stays unused for the person it was meant for, when it
+    is the user's own invite, when the settings make the user an admin whatever is stored
+    (``admin_ids``, ADMIN_TELEGRAM_IDS), or when the user already has that role (and unit).
+    """
     stmt = select(Invite).where(Invite.code == code).with_for_update()
     invite = (await session.execute(stmt)).scalar_one_or_none()
     if invite is None:
@@ -78,6 +92,12 @@ async def redeem_invite(session: AsyncSession, *, user: User, code: str, now: da
         raise InviteError("used")
     if invite.expires_at <= now:
         raise InviteError("expired")
+    if invite.created_by == user.id:
+        raise InviteError("own")
+    if users.admin_by_settings(user, admin_ids):
+        raise InviteError("by_settings")
+    if invite.role == user.role and invite.unit_id in (None, user.unit_id):
+        raise InviteError("already")
     invite.used_by, invite.used_at = user.id, now
     await set_role(
         session, actor=None, target=user, role=invite.role, unit_id=invite.unit_id, now=now,
@@ -95,8 +115,8 @@ async def set_role(
     unit_id: int | None,
     now: datetime,
     reason: str | None = None,
-) -> None:
-    """Change a user's role and unit, recording the change."""
+) -> bool:
+    """Change a user's role and unit, recording the change; return whether anything changed."""
     if role not in tuple(Role):
         raise ValueError(role)
     before = {"role": target.role, "unit_id": target.unit_id}
@@ -110,6 +130,7 @@ async def set_role(
             data["reason"] = reason
         record_user_event(session, target, actor=actor, kind="role", now=now, data=data)
     await session.flush()
+    return before != after
 
 
 async def list_users(session: AsyncSession, *, page: int, per_page: int) -> Page[User]:
@@ -119,17 +140,23 @@ async def list_users(session: AsyncSession, *, page: int, per_page: int) -> Page
 
 
 async def admins(session: AsyncSession) -> list[User]:
-    """Return every reachable admin."""
-    stmt = select(User).where(User.role == Role.ADMIN, User.deleted_at.is_(None))
+    """Return every admin (not erased), by name."""
+    stmt = (
+        select(User)
+        .where(User.role == Role.ADMIN, User.deleted_at.is_(None))
+        .order_by(User.name, User.id)
+    )
     return list((await session.execute(stmt)).scalars())
 
 
 async def verifiers_of(session: AsyncSession, unit_id: int | None) -> list[User]:
-    """Return the verifikators bound to a unit."""
+    """Return the verifikators bound to a unit, by name."""
     if unit_id is None:
         return []
-    stmt = select(User).where(
-        User.role == Role.VERIFIKATOR, User.unit_id == unit_id, User.deleted_at.is_(None)
+    stmt = (
+        select(User)
+        .where(User.role == Role.VERIFIKATOR, User.unit_id == unit_id, User.deleted_at.is_(None))
+        .order_by(User.name, User.id)
     )
     return list((await session.execute(stmt)).scalars())
 
@@ -161,6 +188,38 @@ async def personal_data(session: AsyncSession, user: User) -> PersonalData:
         user.name, user.nip, user.phone, user.telegram_id, unit.name if unit else None,
         user.role, user.language, user.created_at, count,
     )  # fmt: skip
+
+
+PROFILE_FIELDS = ("name", "unit_id", "nip", "phone")
+
+
+def unit_is_bound(user: User) -> bool:
+    """Whether the user's unit is part of their role (a verifikator reviews that unit), so
+    only an admin or an invite may change it."""
+    return user.role == Role.VERIFIKATOR
+
+
+def change_profile(
+    session: AsyncSession, user: User, *, field: str, value: Any, now: datetime
+) -> bool:
+    """Store one field of the user's own data; return whether it changed.
+
+    The audit trail records which field changed, not the values (they are personal data and
+    the trail outlives an erasure); a unit change keeps the unit ids.
+    """
+    if field not in PROFILE_FIELDS:
+        raise ValueError(field)
+    if field == "unit_id" and unit_is_bound(user):
+        raise ValueError("a verifikator's unit is changed by an admin")
+    before = getattr(user, field)
+    if before == value:
+        return False
+    setattr(user, field, value)
+    data: dict[str, Any] = {"field": field}
+    if field == "unit_id":
+        data.update({"from": before, "to": value})
+    record_user_event(session, user, actor=user, kind="profile", now=now, data=data)
+    return True
 
 
 async def erase_personal_data(session: AsyncSession, user: User, *, now: datetime) -> None:

@@ -33,13 +33,19 @@ async def get_or_create(
     if user is None:
         user = User(telegram_id=telegram_id, language=language, created_at=now)
         session.add(user)
-    if telegram_id in admin_ids and user.role != Role.ADMIN:
+    if admin_by_settings(user, admin_ids) and user.role != Role.ADMIN:
         user.role = Role.ADMIN
     if user.unreachable:
         user.unreachable = False  # they wrote to the bot: it can write to them again
     if user.id is None:
         await session.flush()  # a new user needs its id
     return user
+
+
+def admin_by_settings(user: User, admin_ids: Collection[int]) -> bool:
+    """Whether the settings (ADMIN_TELEGRAM_IDS) make ``user`` an admin on every update,
+    whatever role is stored: such a role cannot be changed in the bot."""
+    return user.telegram_id is not None and user.telegram_id in admin_ids
 
 
 def complete_onboarding(

@@ -52,7 +52,7 @@ PAYLOADS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 UPDATE_BOOKKEEPING = {"handled_updates", "inbox_updates"}
 # prefixes whose payloads carry no number
-WITHOUT_NUMBERS = ("me:erase", "lang:en", "noop")
+WITHOUT_NUMBERS = ("me:erase", "me:ed:name", "lang:en", "noop")
 
 
 async def rows(harness: BotHarness) -> dict[str, list[tuple[Any, ...]]]:

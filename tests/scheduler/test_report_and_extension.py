@@ -90,7 +90,7 @@ async def test_an_approved_extension_moves_the_reminders(
     replies = await ani.press("Minta perpanjangan", message=first.message)
     assert "Berapa lama" in texts(replies)
     replies = await ani.press("+14 hari")
-    assert "sudah dikirim ke verifikator" in texts(replies)
+    assert "Diteruskan ke verifikator Dinas Kesehatan: Vera Wati." in texts(replies)
     request = vera.last
     assert "Ani Lestari" in request.text and "14 hari" in request.text
     replies = await vera.press("Setujui", message=request)
