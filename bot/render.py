@@ -10,7 +10,15 @@ from datetime import timedelta
 from functools import partial
 from typing import TypeVar
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
 
@@ -18,6 +26,7 @@ from bot.context import BotContext
 from bot.forms.engine import Button, Notice, Screen
 
 log = logging.getLogger(__name__)
+ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 T = TypeVar("T")
 MAX_ATTEMPTS = 6
 BACKOFF = 0.5
@@ -77,31 +86,46 @@ async def show(update: Update, context: BotContext, screens: list[Screen]) -> No
     if update.callback_query and isinstance(update.callback_query.message, Message):
         pressed = update.callback_query.message
     for screen in screens:
-        markup = to_markup(screen.buttons)
-        if screen.edit and pressed is not None:
-            try:
-                await with_retry(
-                    partial(
-                        pressed.edit_text,
-                        screen.text,
-                        parse_mode=ParseMode.HTML,
-                        reply_markup=markup,
-                    )
-                )
-                continue
-            except BadRequest as exc:
-                if "not modified" in exc.message:
-                    continue
-                log.warning("edit failed, sending instead: %s", exc.message)
+        if not (screen.edit and pressed is not None and await _edit(pressed, screen)):
+            markup: ReplyMarkup | None = to_markup(screen.buttons)
+            if screen.close_keyboard and markup is None:
+                markup = ReplyKeyboardRemove()
+            await _send(context, chat.id, screen.text, markup)
+        if screen.contact_button is not None:
+            hint, label = screen.contact_button
+            share = ReplyKeyboardMarkup(
+                [[KeyboardButton(label, request_contact=True)]],
+                resize_keyboard=True,
+                one_time_keyboard=True,
+            )
+            await _send(context, chat.id, hint, share)
+
+
+async def _edit(pressed: Message, screen: Screen) -> bool:
+    """Replace the pressed message by ``screen``; False if it must be sent instead."""
+    try:
         await with_retry(
             partial(
-                context.bot.send_message,
-                chat.id,
+                pressed.edit_text,
                 screen.text,
                 parse_mode=ParseMode.HTML,
-                reply_markup=markup,
+                reply_markup=to_markup(screen.buttons),
             )
         )
+    except BadRequest as exc:
+        if "not modified" in exc.message:
+            return True
+        log.warning("edit failed, sending instead: %s", exc.message)
+        return False
+    return True
+
+
+async def _send(context: BotContext, chat_id: int, text: str, markup: ReplyMarkup | None) -> None:
+    await with_retry(
+        partial(
+            context.bot.send_message, chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+        )
+    )
 
 
 async def say(update: Update, context: BotContext, text: str) -> None:

@@ -153,6 +153,10 @@ class Screen:
     text: str
     buttons: list[list[Button]] = field(default_factory=list)
     edit: bool = False
+    # (hint, button label): offer a button that shares the user's own phone number, where the
+    # channel has one (Telegram: a reply keyboard under a second message with the hint)
+    contact_button: tuple[str, str] | None = None
+    close_keyboard: bool = False  # take such a button away again (the screen has no buttons)
 
 
 @dataclass(frozen=True)
@@ -289,11 +293,22 @@ class FormEngine:
         if self.state.mode == "summary":
             return await self._handle_summary(incoming, answers)
         step = self.flow.step(self.state.step)
+        before = (self.state.step, self.state.mode)
         try:
-            return await self._handle_step(step, incoming, answers)
+            outcome = await self._handle_step(step, incoming, answers)
         except InvalidInput as exc:
             message = self.t(exc.key, **self._error_params(exc.params))
             return Outcome([await self._prompt(step, answers, error=message)])
+        moved = (self.state.step, self.state.mode) != before
+        if step.kind == Kind.CONTACT and (moved or outcome.finished):
+            outcome.screens.insert(0, await self._left_contact_step(step))
+        return outcome
+
+    async def _left_contact_step(self, step: Step) -> Screen:
+        """Confirm the number (or its absence) and take the share-number button away."""
+        phone = (await self.host.load()).get(step.key)
+        text = self.t("form.contact_saved", phone=phone) if phone else self.t("form.contact_none")
+        return Screen(text, close_keyboard=True)
 
     def _error_params(self, params: Mapping[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -708,7 +723,11 @@ class FormEngine:
         for name in step.quick:
             rows.append([self.button(self.t(f"form.quick.{name}"), "q", name)])
         rows += self._step_buttons(step, answers, prompt=True)
-        return Screen("\n\n".join(parts), rows, edit=edit)
+        screen = Screen("\n\n".join(parts), rows, edit=edit)
+        if step.kind == Kind.CONTACT:
+            hint = self.t("form.share_contact_hint")
+            screen.contact_button = (hint, self.t.plain("form.share_contact"))
+        return screen
 
     def _long_buttons(self, step: Step, answers: Answers, *, prompt: bool) -> list[list[Button]]:
         """Offer only what will be accepted: Selesai once the text meets its minimum,

@@ -249,6 +249,7 @@ class _Chat:
     next_message_id: int = 1
     reply_keyboard: list[list[str]] | None = None
     reply_keyboard_one_time: bool = False
+    contact_buttons: set[str] = field(default_factory=set)  # labels that share the contact
 
     def new_message_id(self) -> int:
         message_id = self.next_message_id
@@ -998,6 +999,8 @@ class BotApiSimulator:
                     label = item.get("text") if isinstance(item, dict) else item
                     if not isinstance(label, str) or not label.strip():
                         raise BotApiError(400, "Bad Request: keyboard button text is empty")
+                    if isinstance(item, dict) and item.get("request_contact"):
+                        result.contact_buttons.add(label)
                     labels.append(label)
                 if labels:
                     keyboard.append(labels)
@@ -1029,6 +1032,7 @@ class BotApiSimulator:
         if markup.keyboard_change:
             chat.reply_keyboard = markup.reply_keyboard
             chat.reply_keyboard_one_time = markup.one_time
+            chat.contact_buttons = markup.contact_buttons
             message.reply_keyboard = markup.reply_keyboard
         chat.messages.append(message)
         self._notify("sent", message)
@@ -1385,6 +1389,7 @@ class _Markup:
     reply_keyboard: list[list[str]] | None = None
     one_time: bool = False
     keyboard_change: bool = False
+    contact_buttons: set[str] = field(default_factory=set)
 
 
 class SimUser:
@@ -1407,6 +1412,8 @@ class SimUser:
         self.username = username
         self.language_code = language_code
         self.timeout: float | None = None
+        # the number Telegram shares for a "share my number" button
+        self.phone_number = f"+62812{user_id % 10**8:08d}"
 
     @property
     def chat_id(self) -> int:
@@ -1633,6 +1640,16 @@ class SimUser:
     ) -> list[SentMessage]:
         """Share a contact (by default the user's own name)."""
         return await self._send_message(self._contact_content(phone_number, first_name, user_id))
+
+    async def tap(self, label: str) -> list[SentMessage]:
+        """Tap a button of the reply keyboard: a "share my number" button sends the user's own
+        contact (``phone_number``), any other sends its label as text."""
+        keyboard = self.reply_keyboard or []
+        if label not in [text for row in keyboard for text in row]:
+            raise AssertionError(f"no keyboard button {label!r}; the keyboard is {keyboard}")
+        if label in self._chat().contact_buttons:
+            return await self.send_contact(self.phone_number, user_id=self.id)
+        return await self.send(label)
 
     async def send_sticker(self) -> list[SentMessage]:
         """Send a sticker, an input kind most bot flows do not expect."""

@@ -285,7 +285,7 @@ class _Terminal:
         if not 1 <= number <= len(labels):
             self.write(f"Tidak ada tombol papan ketik k{number}.")
             return
-        await self.user.send(labels[number - 1])
+        await self.user.tap(labels[number - 1])
 
     async def send_file(self, argument: str, *, photo: bool) -> None:
         if not argument:

@@ -45,4 +45,4 @@ async def test_the_summary_card_is_short_and_edits_from_one_button(
     assert replies[-1].text.splitlines()[0] == "Ringkasan profil inovasi"
     replies = await user.press("Ubah isian")
     replies = await user.press("Kontak")
-    assert "Kontak" in replies[-1].text and "Langkah 20/20" in replies[-1].text
+    assert "Kontak" in replies[0].text and "Langkah 20/20" in replies[0].text
