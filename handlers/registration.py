@@ -11,9 +11,10 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot.context import BotContext
 from bot.deadline_views import RESUME_DRAFT
 from bot.forms import runner
-from bot.forms.definitions import REGISTRATION
+from bot.forms.definitions import ONBOARDING, REGISTRATION
 from bot.forms.engine import Button, Screen
 from bot.forms.flows import remove_files
+from bot.forms.monev import MONEV
 from bot.i18n import Translator
 from bot.render import show
 from handlers.common import current_user, onboarding_gate, translator, unit_of_work
@@ -23,6 +24,12 @@ from models.services import innovations as inno
 from models.tables import Innovation, User
 
 DRAFT_PREFIX = RESUME_DRAFT
+# what /batal says, by the flow it leaves (others keep nothing to come back to)
+CANCELLED = {
+    REGISTRATION.name: "common.cancelled",
+    MONEV.name: "common.cancelled_monev",
+    ONBOARDING.name: "common.not_onboarded",
+}
 MAX_DRAFTS_SHOWN = 30
 
 
@@ -147,9 +154,8 @@ async def cancel(update: Update, context: BotContext) -> None:
         user = await current_user(session, update, context)
         t = translator(context, user)
         flow = await runner.leave(session, user)
-        text = t("common.cancelled") if flow else t("common.nothing_to_cancel")
-        if flow == "onb":
-            text = t("common.not_onboarded")
+        key = CANCELLED.get(flow, "common.cancelled_other") if flow else "common.nothing_to_cancel"
+        text = t(key)
     await show(update, context, [Screen(text)])
 
 

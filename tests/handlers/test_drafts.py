@@ -115,3 +115,19 @@ async def test_a_submitted_innovation_cannot_be_deleted_from_draf(
         innovation = (await session.execute(select(Innovation))).scalar_one()
     await user.press_data(f"draft:dely:{innovation.id}")
     assert await names(harness) == ["Si Cantik: Posyandu Digital"]
+
+
+async def test_batal_says_what_stays_for_the_flow_it_leaves(
+    harness: BotHarness, sim: BotApiSimulator
+) -> None:
+    user = sim.user(7505)
+    await onboard(user)
+    replies = await user.send("/dataku")
+    await user.press(replies[-1].button_labels()[0])  # change the name: a one-step flow
+    replies = await user.send("/batal")
+    assert texts(replies) == "Dibatalkan."
+    await user.send("/baru")
+    replies = await user.send("/batal")
+    assert "Draf Anda tetap tersimpan" in texts(replies)
+    replies = await user.send("/batal")
+    assert texts(replies) == "Tidak ada isian yang sedang berjalan."
