@@ -24,9 +24,11 @@ from models.filecheck import safe_filename
 from models.services import export as data
 from models.services import innovations as inno
 from models.tables import Innovation, User
+from models.validation import first_day
 
 Progress = Callable[[int], object]
 PROFILE_KEYS = [s.key for s in REGISTRATION.steps]
+DATE_KEYS = inno.DATE_FIELDS  # a real date where IID asks for one; then the same as given
 
 
 class Labels:
@@ -54,11 +56,17 @@ def headers(t: Translator) -> list[str]:
     return [
         t.plain("export.code"),
         t.plain("export.status"),
-        *(t.plain(f"reg.{k}.label") for k in PROFILE_KEYS),
+        *(_profile_header(t, k) for k in PROFILE_KEYS),
         t.plain("export.completeness"),
         t.plain("export.owner"),
         t.plain("export.submitted_at"),
+        *(t.plain("export.date_as_given", label=t.plain(f"reg.{k}.label")) for k in DATE_KEYS),
     ]
+
+
+def _profile_header(t: Translator, key: str) -> str:
+    label = t.plain(f"reg.{key}.label")
+    return t.plain("export.date_column", label=label) if key in DATE_KEYS else label
 
 
 def innovation_row(innovation: Innovation, labels: Labels, t: Translator, deps: Deps) -> list[Any]:
@@ -79,6 +87,8 @@ def innovation_row(innovation: Innovation, labels: Labels, t: Translator, deps: 
             cells.append(text)
         elif step.options and value is not None:
             cells.append(names.get(str(value), str(value)))
+        elif isinstance(value, date):
+            cells.append(first_day(value))  # a month alone: its 1st (the header says so)
         else:
             cells.append(value if value is not None else "")
     check = inno.profile_completeness(innovation)
@@ -87,6 +97,7 @@ def innovation_row(innovation: Innovation, labels: Labels, t: Translator, deps: 
         check.percent,
         labels.owners.get(innovation.owner_id, ""),
         local(deps, submitted).replace(tzinfo=None) if submitted else "",
+        *(t.date(answers[k]) if answers.get(k) else "" for k in DATE_KEYS),
     ]
     return cells
 

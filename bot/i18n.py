@@ -9,6 +9,8 @@ from typing import Any
 
 import yaml
 
+from models.validation import Month
+
 CATALOG_DIR = Path(__file__).parent / "texts"
 LANGUAGES = ("id", "en")
 DEFAULT_LANGUAGE = "id"
@@ -85,7 +87,10 @@ class Translator:
         return key in self._texts or key in self._fallback
 
     def date(self, value: dt.date) -> str:
-        """Format a date the local way: 23 Agustus 2027 / 23 August 2027."""
+        """Format a date the local way: 23 Agustus 2027 / 23 August 2027; a date given as a
+        month only (:class:`~models.validation.Month`) as Agustus 2027."""
+        if isinstance(value, Month):
+            return self.month(value)
         month = self(f"month.{value.month}")
         return f"{value.day} {month} {value.year}"
 

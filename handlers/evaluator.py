@@ -79,7 +79,7 @@ async def _export(
     count = await data.count_innovations(session, viewer=user, filters=filters)
     build = exports.build_csv if fmt == "csv" else exports.build_xlsx
     content = await build(session, context.deps, t, viewer=user, filters=filters)
-    stamp = context.deps.clock.now().strftime("%Y%m%d-%H%M")
+    stamp = context.deps.clock.now().astimezone(context.deps.policy.zone).strftime("%Y%m%d-%H%M")
     return content, f"inovasi-{stamp}.{fmt}", t("export.caption", count=t.number(count))
 
 
@@ -99,7 +99,7 @@ async def export_command(update: Update, context: BotContext) -> None:
         t = translator(context, user)
         screens = await onboarding_gate(session, context, user, *REVIEWERS)
         if screens is None and not context.args:
-            screens = [export_menu(t, context.deps.clock.now().year)]
+            screens = [export_menu(t, context.deps.today().year)]
         elif screens is None:
             parsed = parse_export_args(context.args or [], await data.unit_codes(session))
             if parsed is None:

@@ -120,11 +120,11 @@ def _alembic_config(connection: Connection) -> Config:
     return cfg
 
 
-def _upgrade(connection: Connection) -> None:
-    command.upgrade(_alembic_config(connection), "head")
+def _upgrade(connection: Connection, revision: str) -> None:
+    command.upgrade(_alembic_config(connection), revision)
 
 
-async def migrate(engine: AsyncEngine) -> None:
-    """Bring the schema up to date (alembic upgrade head)."""
+async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
+    """Bring the schema up to date (alembic upgrade head), or up to ``revision``."""
     async with engine.begin() as conn:
-        await conn.run_sync(_upgrade)
+        await conn.run_sync(_upgrade, revision)

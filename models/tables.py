@@ -140,8 +140,15 @@ class Innovation(Base):
     tematik: Mapped[str | None] = mapped_column(String(40))
     urusan_utama: Mapped[str | None] = mapped_column(String(40))
     urusan_irisan: Mapped[list[str] | None] = mapped_column(JSON)
+    # a date typed as a month alone ("Juni 2023") is kept as the 1st with precision "month"
     waktu_uji_coba: Mapped[date | None] = mapped_column(Date)
+    waktu_uji_coba_precision: Mapped[str] = mapped_column(
+        String(8), default="day", server_default="day"
+    )
     waktu_penerapan: Mapped[date | None] = mapped_column(Date)
+    waktu_penerapan_precision: Mapped[str] = mapped_column(
+        String(8), default="day", server_default="day"
+    )
     masalah: Mapped[str | None] = mapped_column(Text)
     rancang_bangun: Mapped[str | None] = mapped_column(Text)
     tujuan: Mapped[str | None] = mapped_column(Text)

@@ -26,6 +26,11 @@ MIN_YEAR = 1990
 _NUMERIC_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 _NUMERIC_YMD = re.compile(r"^(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})$")
 _WORDY = re.compile(r"^(?:(\d{1,2})\s+)?([^\W\d_]+)\.?\s+(\d{4})$")
+_NUMERIC_MY = re.compile(r"^(\d{1,2})[/.\-](\d{4})$")
+_NUMERIC_YM = re.compile(r"^(\d{4})[/.\-](\d{1,2})$")
+_ISO_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+DAY = "day"
+MONTH = "month"
 _CONTROL = {"Cc", "Cf", "Cs", "Co", "Cn"}
 
 
@@ -72,30 +77,95 @@ def parse_text(text: str, *, min_len: int = 1, max_len: int = 4000) -> str:
     return value
 
 
+class Month(date):
+    """A date known to its month only ("Juni 2023", "06/2023"), held as the month's first day.
+
+    ``isoformat()`` is ISO 8601's reduced form, "2023-06": that is how the answer is saved,
+    snapshotted and compared, so a month never turns into the 1st of it by accident. ``str()``
+    stays the first calendar day, "2023-06-01", the earliest the date can be, which is what a
+    "not before" check of a later date compares with. Arithmetic keeps the type (as for every
+    date subclass): use :func:`first_day` before computing with it.
+    """
+
+    def isoformat(self) -> str:
+        """Return the month as ISO 8601's reduced form, e.g. "2023-06"."""
+        return f"{self.year:04d}-{self.month:02d}"
+
+    def __str__(self) -> str:
+        return date.isoformat(self)
+
+    def __repr__(self) -> str:
+        return f"Month({self.year}, {self.month})"
+
+
+def month_of(year: int, month: int) -> Month:
+    """Return the month ``year``-``month``."""
+    return Month(year, month, 1)
+
+
+def first_day(value: date) -> date:
+    """Return a plain calendar date: a month's first day, a full date as it is."""
+    return date(value.year, value.month, value.day)
+
+
+def precision_of(value: date | None) -> str:
+    """Return how precisely a date was given: "month" or "day"."""
+    return MONTH if isinstance(value, Month) else DAY
+
+
+def with_precision(value: date | None, precision: str) -> date | None:
+    """Return a stored date as given: a :class:`Month` when only the month was."""
+    if value is None or precision != MONTH:
+        return value
+    return month_of(value.year, value.month)
+
+
+def iso_date(value: date | str) -> date:
+    """Return a date from its ISO form: "2023-06" is a :class:`Month`, "2023-06-05" a day."""
+    if isinstance(value, date):
+        return value
+    if m := _ISO_MONTH.match(value):
+        return month_of(int(m[1]), int(m[2]))
+    return date.fromisoformat(value)
+
+
 def parse_date(text: str, *, today: date, not_before: date | None = None) -> date:
-    """Parse 05/03/2024, 5-3-2024, 2024-03-05, "5 Maret 2024" or "Maret 2024"."""
+    """Parse 05/03/2024, 5-3-2024, 2024-03-05, "5 Maret 2024"; a month alone ("Maret 2024",
+    03/2024, 2024-03) gives a :class:`Month`, compared by its month with ``not_before``."""
     raw = clean_text(text, keep_newlines=False).lower()
     day: int | None
     if m := _NUMERIC_DMY.match(raw):
         day, month, year = int(m[1]), int(m[2]), int(m[3])
     elif m := _NUMERIC_YMD.match(raw):
         year, month, day = int(m[1]), int(m[2]), int(m[3])
+    elif m := _NUMERIC_MY.match(raw):
+        day, month, year = None, int(m[1]), int(m[2])
+    elif m := _NUMERIC_YM.match(raw):
+        day, year, month = None, int(m[1]), int(m[2])
     elif (m := _WORDY.match(raw)) and m[2] in MONTHS:
         day = int(m[1]) if m[1] else None
         month, year = MONTHS[m[2]], int(m[3])
     else:
         raise InvalidInput("err.date_format")
     try:
-        value = date(year, month, 1 if day is None else day)
+        value = month_of(year, month) if day is None else date(year, month, day)
     except ValueError:
         raise InvalidInput("err.date_impossible") from None
     if value.year < MIN_YEAR:
         raise InvalidInput("err.date_too_old", year=str(MIN_YEAR))
     if value > today:
         raise InvalidInput("err.date_future")
-    if not_before is not None and value < not_before:
+    if not_before is not None and _earlier(value, not_before):
         raise InvalidInput("err.date_before", other=not_before)
     return value
+
+
+def _earlier(value: date, other: date) -> bool:
+    """Whether ``value`` is surely before ``other``: a month is before a date only when the
+    whole month is (June 2023 is not before 15 June 2023)."""
+    if isinstance(value, Month) or isinstance(other, Month):
+        return (value.year, value.month) < (other.year, other.month)
+    return value < other
 
 
 def normalise_phone(text: str) -> str:

@@ -830,7 +830,9 @@ def format_value(
     if step.kind == Kind.MULTI:
         return _esc("; ".join(labels.get(v, v) for v in value))
     if step.kind == Kind.DATE:
-        return _esc(t.date(date.fromisoformat(str(value))))
+        from models.validation import iso_date  # a month alone ("2023-06") shows "Juni 2023"
+
+        return _esc(t.date(iso_date(value)))
     if step.kind == Kind.LONG_TEXT:
         text = str(value)
         short = text if len(text) <= preview else text[:preview] + "…"

@@ -37,7 +37,7 @@ from models.profile import is_filled
 from models.services import flows as flow_states
 from models.services import monev
 from models.tables import Deadline, FlowState, Role, User
-from models.validation import InvalidInput, parse_date
+from models.validation import InvalidInput, first_day, parse_date
 
 EVIDENCE_TYPES = ("pdf", "jpg", "jpeg", "png", "docx", "xlsx")
 MB = 1024 * 1024
@@ -61,8 +61,9 @@ def _never(_answers: Answers) -> bool:
 
 
 def parse_deadline_date(text: str) -> str:
-    """Parse a deadline date (any date form the bot accepts; the future is allowed)."""
-    return parse_date(text, today=date.max).isoformat()
+    """Parse a deadline date (any date form the bot accepts; the future is allowed; a month
+    alone is its first day, as a deadline is a day)."""
+    return first_day(parse_date(text, today=date.max)).isoformat()
 
 
 MONEV = Flow(

@@ -13,9 +13,11 @@ from sqlalchemy.orm import joinedload, lazyload
 from models.db import dialect_insert
 from models.profile import PROFILE_FIELDS, Completeness, completeness
 from models.tables import Attachment, CodeCounter, Innovation, Status, StatusEvent, User
+from models.validation import first_day, iso_date, precision_of, with_precision
 
 EDITABLE = (Status.DRAF, Status.DIKEMBALIKAN)
 COLUMN_FIELDS = frozenset(f.key for f in PROFILE_FIELDS if f.key not in ("lokasi", "bukti_dukung"))
+DATE_FIELDS = ("waktu_uji_coba", "waktu_penerapan")  # each with a ``<key>_precision`` column
 
 
 class NotEditable(Exception):
@@ -67,6 +69,8 @@ async def list_drafts(session: AsyncSession, *, owner_id: int) -> list[Innovatio
 def answers_of(innovation: Innovation) -> dict[str, Any]:
     """Return the profile as a plain mapping of field key to value."""
     answers: dict[str, Any] = {key: getattr(innovation, key) for key in COLUMN_FIELDS}
+    for key in DATE_FIELDS:
+        answers[key] = with_precision(answers[key], getattr(innovation, f"{key}_precision"))
     if innovation.latitude is not None and innovation.longitude is not None:
         answers["lokasi"] = {
             "lat": innovation.latitude,
@@ -90,14 +94,24 @@ def set_field(innovation: Innovation, key: str, value: Any, *, now: datetime) ->
     """Store one answer of the profile."""
     if innovation.status not in EDITABLE:
         raise NotEditable(innovation.status)
+    store_field(innovation, key, value, now=now)
+
+
+def store_field(innovation: Innovation, key: str, value: Any, *, now: datetime) -> None:
+    """Write one answer into the profile's columns, whatever the status (callers check it).
+
+    A date may come as a date or in ISO form; a month alone ("2023-06", a
+    :class:`~models.validation.Month`) is kept as its first day with precision "month"."""
     if key == "lokasi":
         loc = value or {}
         innovation.lokasi = loc.get("text")
         innovation.latitude = loc.get("lat")
         innovation.longitude = loc.get("lon")
+    elif key in DATE_FIELDS:
+        given = iso_date(value) if value is not None else None
+        setattr(innovation, key, first_day(given) if given is not None else None)
+        setattr(innovation, f"{key}_precision", precision_of(given))
     elif key in COLUMN_FIELDS:
-        if key.startswith("waktu_") and isinstance(value, str):
-            value = date.fromisoformat(value)
         setattr(innovation, key, value)
     else:
         raise KeyError(key)

@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 from bot.i18n import Raw, Translator, load_catalogs, pick_language
+from models.validation import month_of
 
 PLACEHOLDER = re.compile(r"{(\w+)}")
 
@@ -33,6 +34,8 @@ def test_dates_and_numbers_the_local_way() -> None:
     t_id, t_en = Translator(catalogs, "id"), Translator(catalogs, "en")
     assert t_id.date(date(2027, 8, 23)) == "23 Agustus 2027"
     assert t_en.date(date(2027, 8, 23)) == "23 August 2027"
+    assert t_id.date(month_of(2023, 6)) == "Juni 2023"  # given as a month: shown as one
+    assert t_en.date(month_of(2023, 6)) == "June 2023"
     assert t_id.number(1250) == "1.250"
     assert t_en.number(1250) == "1,250"
 

@@ -82,9 +82,11 @@ async def test_export_has_iid_columns_and_the_stored_values(
     assert rows[0] == [
         "Kode", "Status", "Nama inovasi", "Perangkat daerah", "Tahapan", "Inisiator",
         "Nama inisiator", "Jenis", "Bentuk", "Tematik", "Urusan utama", "Urusan beririsan",
-        "Waktu uji coba", "Waktu penerapan", "Latar belakang masalah", "Rancang bangun",
-        "Tujuan", "Manfaat", "Hasil", "Lokasi", "Bukti dukung", "Kontak",
-        "Kelengkapan IID (%)", "Pengusul", "Diajukan pada",
+        "Waktu uji coba (tanggal; bulan saja → tanggal 1)",
+        "Waktu penerapan (tanggal; bulan saja → tanggal 1)", "Latar belakang masalah",
+        "Rancang bangun", "Tujuan", "Manfaat", "Hasil", "Lokasi", "Bukti dukung", "Kontak",
+        "Kelengkapan IID (%)", "Pengusul", "Diajukan pada", "Waktu uji coba (seperti diisi)",
+        "Waktu penerapan (seperti diisi)",
     ]  # fmt: skip
     assert len(rows) == 31
     async with await harness.session() as session:
@@ -194,7 +196,8 @@ async def test_a_full_registration_in_english(harness: BotHarness, sim: BotApiSi
     await user.press("Skip")
     await user.press("Skip")
     summary = texts(await user.press("Skip"))
-    assert "Innovation profile summary" in summary and "1 March 2024" in summary
+    # typed as a month, shown as a month
+    assert "Innovation profile summary" in summary and "Trial date: March 2024" in summary
     replies = await user.press("Submit")
     assert "INO-2026-0001" in texts(replies) and "Submitted" in texts(replies)
     assert "Pilih bahasa" in texts(await user.send("/bahasa"))

@@ -107,7 +107,8 @@ async def test_complete_registration_is_stored_as_submitted(
     assert inno.urusan_utama == "kesehatan"
     assert inno.urusan_irisan == ["pendidikan", "kominfo"]
     assert inno.waktu_uji_coba == date(2024, 3, 5)
-    assert inno.waktu_penerapan == date(2024, 6, 1)
+    assert inno.waktu_penerapan == date(2024, 6, 1)  # "Juni 2024": a month, kept as one
+    assert inno.waktu_penerapan_precision == "month"
     assert inno.masalah == f"{MASALAH_1}\n\n{MASALAH_2}"
     assert inno.rancang_bangun == f"{RANCANG_1}\n\n{RANCANG_2}"
     assert inno.tujuan == "Menurunkan angka keterlambatan layanan ibu dan anak."

@@ -10,8 +10,12 @@ from hypothesis import strategies as st
 
 from models.validation import (
     InvalidInput,
+    Month,
     clean_text,
     count_words,
+    first_day,
+    iso_date,
+    month_of,
     normalise_phone,
     parse_date,
     parse_nip,
@@ -68,6 +72,44 @@ def test_date_not_before_another() -> None:
         parse_date("01/01/2024", today=TODAY, not_before=date(2024, 3, 5))
     assert exc.value.key == "err.date_before"
     assert parse_date("05/03/2024", today=TODAY, not_before=date(2024, 3, 5)) == date(2024, 3, 5)
+
+
+@pytest.mark.parametrize(
+    "text", ["Juni 2023", "jun 2023", "June 2023", "06/2023", "6-2023", "6.2023", "2023-06"]
+)
+def test_a_month_alone_stays_a_month(text: str) -> None:
+    value = parse_date(text, today=TODAY)
+    assert isinstance(value, Month) and value == date(2023, 6, 1)
+    assert value.isoformat() == "2023-06"  # how it is saved and snapshotted
+    assert str(value) == "2023-06-01"  # the earliest day it can be
+    assert iso_date(value.isoformat()) == value and isinstance(iso_date("2023-06"), Month)
+    assert type(first_day(value)) is date
+
+
+def test_a_full_date_stays_a_day() -> None:
+    for text in ("05/06/2023", "5 Juni 2023", "2023-06-05"):
+        value = parse_date(text, today=TODAY)
+        assert type(value) is date and value.isoformat() == "2023-06-05"
+    assert type(iso_date("2023-06-05")) is date
+
+
+def test_months_compare_by_month() -> None:
+    # a month is not before a day of the same month, nor a day before that month's start
+    june = month_of(2023, 6)
+    assert parse_date("Juni 2023", today=TODAY, not_before=date(2023, 6, 15)) == june
+    assert parse_date("15/06/2023", today=TODAY, not_before=june) == date(2023, 6, 15)
+    assert parse_date("01/06/2023", today=TODAY, not_before=june) == date(2023, 6, 1)
+    for text, other in [("Mei 2023", date(2023, 6, 15)), ("31/05/2023", june)]:
+        with pytest.raises(InvalidInput) as exc:
+            parse_date(text, today=TODAY, not_before=other)
+        assert exc.value.key == "err.date_before"
+    # the current month is not in the future; the next one is
+    assert parse_date("November 2026", today=TODAY) == month_of(2026, 11)
+    with pytest.raises(InvalidInput):
+        parse_date("12/2026", today=TODAY)
+    with pytest.raises(InvalidInput) as exc:
+        parse_date("13/2023", today=TODAY)
+    assert exc.value.key == "err.date_impossible"
 
 
 def test_leap_day_is_a_date() -> None:
