@@ -13,6 +13,7 @@ from typing import TypeVar
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     KeyboardButton,
     Message,
     ReplyKeyboardMarkup,
@@ -131,6 +132,18 @@ async def _send(context: BotContext, chat_id: int, text: str, markup: ReplyMarku
 async def say(update: Update, context: BotContext, text: str) -> None:
     """Send one text (already safe HTML) to the update's chat."""
     await show(update, context, [Screen(text)])
+
+
+async def send_file(
+    context: BotContext, chat_id: int, data: bytes, *, filename: str, caption: str, photo: bool
+) -> None:
+    """Send a file (a photo when ``photo``) under ``filename``, with a safe-HTML caption."""
+    upload = InputFile(data, filename=filename)
+    if photo:
+        send = partial(context.bot.send_photo, chat_id, upload, caption=caption)
+    else:
+        send = partial(context.bot.send_document, chat_id, upload, caption=caption)
+    await with_retry(partial(send, parse_mode=ParseMode.HTML))
 
 
 async def send_notices(context: BotContext, notices: list[Notice]) -> None:

@@ -6,7 +6,9 @@ Everything here returns channel-independent :class:`Screen` objects or safe HTML
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 from datetime import datetime
+from pathlib import PurePosixPath
 from typing import Any
 
 from sqlalchemy import select
@@ -17,9 +19,11 @@ from bot.deps import Deps
 from bot.forms.definitions import REGISTRATION
 from bot.forms.engine import Button, Notice, Screen, Step, format_value
 from bot.i18n import Raw, Translator
+from models.filecheck import safe_filename
 from models.services import innovations as inno
-from models.services import monev
+from models.services import monev, review
 from models.tables import Innovation, Status, StatusEvent, Unit, User
+from models.validation import count_words
 
 MAX_MESSAGE = 4000
 CARD_PREVIEWS = (120, 60, 30)
@@ -350,3 +354,146 @@ ROLE_COMMANDS = {
     "verifikator": (*_EVERYONE, *_REVIEW, "bantuan"),
     "admin": (*_EVERYONE, *_REVIEW, "tenggat", "undang", "pengguna", "bantuan"),
 }
+
+
+# -- before verifying, reading in full, the evidence -------------------------------------------
+
+READ_FIELDS = ("masalah", "rancang_bangun", "tujuan", "manfaat", "hasil")
+SPLIT_AT = ("\n\n", "\n", " ")  # paragraphs, then lines, then words, then characters
+HEADER_ROOM = 300  # kept free in a message for a field's heading
+
+
+def utf16_length(text: str) -> int:
+    """Return the length Telegram counts (UTF-16 code units)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _size(text: str) -> int:
+    return utf16_length(_esc(text))
+
+
+def split_text(text: str, limit: int, separators: tuple[str, ...] = SPLIT_AT) -> list[str]:
+    """Cut a plain text into pieces no longer than ``limit`` once HTML-escaped: at paragraph
+    boundaries when that is enough, else at line breaks, words, and as a last resort inside a
+    word."""
+    if _size(text) <= limit:
+        return [text]
+    if not separators:
+        cuts, cut, size = [], "", 0
+        for char in text:
+            grows = _size(char)
+            if cut and size + grows > limit:
+                cuts.append(cut)
+                cut, size = "", 0
+            cut += char
+            size += grows
+        return [*cuts, cut] if cut else cuts
+    sep, finer = separators[0], separators[1:]
+    pieces: list[str] = []
+    current: str | None = None
+    size = 0
+    for part in text.split(sep):
+        first, *rest = split_text(part, limit, finer) or [""]
+        if current is not None and size + _size(sep + first) <= limit:
+            current += sep + first
+            size += _size(sep + first)
+        else:
+            if current is not None:
+                pieces.append(current)
+            current, size = first, _size(first)
+        for piece in rest:  # already packed as full as the finer cut allows
+            pieces.append(current)
+            current, size = piece, _size(piece)
+    if current is not None:
+        pieces.append(current)
+    return [p.strip() for p in pieces if p.strip()]
+
+
+def full_texts(t: Translator, innovation: Innovation) -> list[str]:
+    """Return the innovation's long texts in full, each under its label, as messages that fit
+    Telegram's limit (cut at paragraph boundaries; a field cut in two says it continues)."""
+    messages: list[str] = []
+    current = t(
+        "read.title",
+        code=innovation.code or t.plain("status.no_code"),
+        name=innovation.nama_inovasi or t.plain("reg.untitled"),
+    )
+    for key in READ_FIELDS:
+        text = (getattr(innovation, key) or "").strip()
+        label = t.plain(f"reg.{key}.label")
+        if text:
+            head = t("read.field", label=label, words=t.number(count_words(text)))
+            pieces = [_esc(p) for p in split_text(text, MAX_MESSAGE - HEADER_ROOM)]
+        else:
+            head, pieces = t("read.field_empty", label=label), []
+        blocks = [f"{head}\n{pieces[0]}" if pieces else head, *pieces[1:]]
+        for n, block in enumerate(blocks):
+            if utf16_length(current) + 2 + utf16_length(block) <= MAX_MESSAGE:
+                current += "\n\n" + block
+                continue
+            messages.append(current)
+            current = block if n == 0 else t("read.field_more", label=label) + "\n" + block
+    messages.append(current)
+    return messages
+
+
+def verify_confirmation(t: Translator, check: review.VerificationCheck) -> Screen:
+    """Ask "Verify INO-...?", naming what the profile still misses against IID's rules, with
+    ✅ Yes, verify / ↩️ Return / Cancel."""
+    innovation = check.innovation
+    code = innovation.code or ""
+    lines = [
+        t("review.confirm_title", code=code, name=innovation.nama_inovasi or ""),
+        "",
+    ]
+    percent = check.completeness.percent
+    if check.gaps:
+        lines.append(t("review.confirm_gaps", percent=percent))
+        for gap in check.gaps:
+            label = t.plain(f"reg.{gap.key}.label")
+            if gap.words is None:
+                lines.append(t("review.gap_missing", label=label))
+            else:
+                lines.append(t("review.gap_short", label=label, words=gap.words, min=gap.min_words))
+        lines += ["", t("review.confirm_gaps_hint")]
+    else:
+        lines.append(t("review.confirm_complete", percent=percent))
+    buttons = [
+        [
+            Button(t.plain("review.verify_yes"), f"rv:vy:{innovation.id}:{check.version}"),
+            Button(t.plain("review.return"), f"rv:k:{innovation.id}"),
+        ],
+        [Button(t.plain("review.verify_cancel"), f"rv:b:{innovation.id}")],
+    ]
+    return Screen("\n".join(lines), buttons)
+
+
+@dataclass(frozen=True)
+class EvidenceFile:
+    """One evidence file to send: where it is stored, the name it gets, its caption."""
+
+    path: str
+    filename: str
+    caption: str
+    photo: bool
+
+
+def evidence_files(t: Translator, innovation: Innovation) -> list[EvidenceFile]:
+    """Return the innovation's evidence files named for what they are (``INO-2026-0001-bukti-
+    1.pdf``, with the extension of the content the bot detected) and captioned with the
+    sender's name of the file."""
+    code = innovation.code or t.plain("read.draft_name", id=innovation.id)
+    total = len(innovation.attachments)
+    files = []
+    for n, attachment in enumerate(innovation.attachments, start=1):
+        extension = PurePosixPath(attachment.path).suffix.lstrip(".").lower() or "bin"
+        original = safe_filename(attachment.filename) or PurePosixPath(attachment.path).name
+        files.append(
+            EvidenceFile(
+                path=attachment.path,
+                filename=t.plain("evidence.file_name", code=code, n=n, ext=extension),
+                caption=t("evidence.caption", code=code, n=n, total=total, name=original),
+                photo=attachment.kind == "photo",
+            )
+        )
+    return files

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from dataclasses import replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InputFile, Update
@@ -24,18 +25,21 @@ from handlers.common import (
 from handlers.flow import stale_button
 from models.ids import parse_id
 from models.services import export as data
+from models.services import units
 from models.tables import Role, Status, User
 
 REVIEWERS = (Role.VERIFIKATOR, Role.ADMIN)
 FORMATS = ("xlsx", "csv")
 MAX_YEAR = 9999
 BASIC_SERVICE_MINIMUM = 5
+MAX_MATCHES_SHOWN = 10
 
 
-def parse_export_args(args: list[str], unit_codes: list[str]) -> tuple[str, data.Filters] | None:
-    """Read ``[xlsx|csv] [status] [UNIT] [year]`` in any order; None if a word is unknown."""
-    fmt, status, unit, year = "xlsx", None, None, None
-    codes = {c.upper() for c in unit_codes}
+def parse_export_args(args: list[str]) -> tuple[str, data.Filters]:
+    """Read ``[xlsx|csv] [status] [UNIT] [year]`` in any order; the other words, together,
+    name the unit (a code, or a name of several words)."""
+    fmt, status, year = "xlsx", None, None
+    unit: list[str] = []
     for word in args:
         low = word.lower()
         if low in FORMATS:
@@ -44,14 +48,39 @@ def parse_export_args(args: list[str], unit_codes: list[str]) -> tuple[str, data
             status = low
         elif len(low) == 4 and (number := parse_id(low)) is not None:
             year = number
-        elif word.upper() in codes:
-            unit = word.upper()
         else:
-            return None
-    return fmt, data.Filters(status=status, unit_code=unit, year=year)
+            unit.append(word)
+    return fmt, data.Filters(status=status, unit_code=" ".join(unit) or None, year=year)
 
 
-def export_menu(t: Translator, year: int) -> Screen:
+async def unit_codes_line(session: AsyncSession, t: Translator) -> str:
+    """Return the line that lists the codes of the top-level units."""
+    codes = ", ".join(u.code for u in await units.top_level(session))
+    return t("export.unit_codes", codes=codes)
+
+
+async def resolve_unit(
+    session: AsyncSession, t: Translator, filters: data.Filters
+) -> tuple[data.Filters, Screen | None]:
+    """Replace the unit a command names (code or name) by its code, or return why not: an
+    unknown unit, or several that match (by their codes), with the usage."""
+    if not filters.unit_code:
+        return filters, None
+    found = await units.find(session, filters.unit_code)
+    if len(found) == 1:
+        return replace(filters, unit_code=found[0].code), None
+    if found:
+        matches = ", ".join(f"{u.code} ({u.name})" for u in found[:MAX_MATCHES_SHOWN])
+        if len(found) > MAX_MATCHES_SHOWN:
+            matches += " " + t.plain("export.unit_more", count=len(found) - MAX_MATCHES_SHOWN)
+        problem = t("export.unit_ambiguous", name=filters.unit_code, matches=matches)
+    else:
+        problem = t("export.unit_unknown", name=filters.unit_code)
+    usage = "\n\n".join([problem, t("export.usage"), await unit_codes_line(session, t)])
+    return filters, Screen(usage)
+
+
+def export_menu(t: Translator, year: int, codes_line: str) -> Screen:
     """Return the export choices as buttons."""
     rows = [
         [
@@ -64,7 +93,7 @@ def export_menu(t: Translator, year: int) -> Screen:
         ],
         [Button(t.plain("export.year_xlsx", year=year), f"ex:xlsx:-:{year}")],
     ]
-    return Screen(t("export.menu"), rows)
+    return Screen(t("export.menu") + "\n\n" + codes_line, rows)
 
 
 Export = tuple[bytes, str, str]  # content, file name, caption
@@ -99,13 +128,15 @@ async def export_command(update: Update, context: BotContext) -> None:
         t = translator(context, user)
         screens = await onboarding_gate(session, context, user, *REVIEWERS)
         if screens is None and not context.args:
-            screens = [export_menu(t, context.deps.today().year)]
+            codes_line = await unit_codes_line(session, t)
+            screens = [export_menu(t, context.deps.today().year, codes_line)]
         elif screens is None:
-            parsed = parse_export_args(context.args or [], await data.unit_codes(session))
-            if parsed is None:
-                screens = [Screen(t("export.usage"))]
+            fmt, filters = parse_export_args(context.args or [])
+            filters, problem = await resolve_unit(session, t, filters)
+            if problem is not None:
+                screens = [problem]
             else:
-                export = await _export(session, context, user, *parsed)
+                export = await _export(session, context, user, fmt, filters)
     if export is not None:
         await _send(update, context, export)
     else:

@@ -22,7 +22,7 @@ from handlers.common import (
 )
 from models.ids import parse_id
 from models.services import monev, review
-from models.tables import Role, User
+from models.tables import Innovation, Role, User
 
 PER_PAGE = 10
 REVIEWERS = (Role.VERIFIKATOR, Role.ADMIN)
@@ -52,43 +52,64 @@ async def queue(update: Update, context: BotContext) -> None:
 
 
 async def decide(update: Update, context: BotContext) -> None:
-    """Verify at once, or start the return / stop flow that asks for the words."""
+    """Ask to confirm a verification (naming what IID still misses), verify once confirmed,
+    or start the return / stop flow that asks for the words.
+
+    ``rv:v:<id>`` asks, ``rv:vy:<id>:<submission>`` verifies that submission (a confirmation
+    asked for an earlier one is stale), ``rv:b:<id>`` cancels, ``rv:k`` / ``rv:h`` return /
+    stop."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    _, action, raw_id = query.data.split(":", 2)
+    _, action, rest = query.data.split(":", 2)
+    raw_id, _, raw_version = rest.partition(":")
     outcome = Outcome()
     async with unit_of_work(context, update) as session:
         user = await current_user(session, update, context)
         t = translator(context, user)
         innovation_id = parse_id(raw_id)
+        version = parse_id(raw_version) if action == "vy" else None
         try:
-            if innovation_id is None:
+            if innovation_id is None or (action == "vy") != (version is not None):
                 raise review.NotAllowed
-            innovation = await review.lock_for_review(
-                session, reviewer=user, innovation_id=innovation_id
-            )
-        except review.NotAllowed:
-            outcome.notice = t("common.stale")
-        else:
             if action == "v":
-                now = context.deps.clock.now()
-                review.verify(session, innovation, reviewer=user, now=now)
-                await monev.open_monev_periods(
-                    session, innovation, now=now, policy=context.deps.policy
+                check = await review.check_before_verifying(
+                    session, reviewer=user, innovation_id=innovation_id
                 )
-                outcome.notices = await views.decision_notices(session, context.deps, innovation)
-                outcome.screens = [Screen(t("review.verified_done", code=innovation.code or ""))]
-            elif action in ("k", "h"):
-                flow = REVIEW_RETURN if action == "k" else REVIEW_STOP
-                intro = Screen(t(f"review.{flow.name}_intro", code=innovation.code or ""))
-                prompt = await runner.begin(
-                    session, context.deps, user, flow, target_id=innovation.id
-                )
-                outcome.screens = [intro, *prompt]
+                outcome.screens = [views.verify_confirmation(t, check)]
             else:
-                outcome.notice = t("common.stale")
+                innovation = await review.lock_for_review(
+                    session, reviewer=user, innovation_id=innovation_id, version=version
+                )
+                outcome = await _decision(session, context, user, t, action, innovation)
+        except review.NotAllowed:
+            outcome = Outcome(notice=t("common.stale"))
     await query.answer(outcome.notice)
     await reply(update, context, outcome)
+
+
+async def _decision(
+    session: AsyncSession,
+    context: BotContext,
+    user: User,
+    t: Translator,
+    action: str,
+    innovation: Innovation,
+) -> Outcome:
+    code = innovation.code or ""
+    if action == "vy":
+        now = context.deps.clock.now()
+        review.verify(session, innovation, reviewer=user, now=now)
+        await monev.open_monev_periods(session, innovation, now=now, policy=context.deps.policy)
+        notices = await views.decision_notices(session, context.deps, innovation)
+        return Outcome([Screen(t("review.verified_done", code=code), edit=True)], notices=notices)
+    if action == "b":
+        return Outcome([Screen(t("review.verify_cancelled", code=code), edit=True)])
+    if action in ("k", "h"):
+        flow = REVIEW_RETURN if action == "k" else REVIEW_STOP
+        intro = Screen(t(f"review.{flow.name}_intro", code=code))
+        prompt = await runner.begin(session, context.deps, user, flow, target_id=innovation.id)
+        return Outcome([intro, *prompt])
+    return Outcome(notice=t("common.stale"))
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

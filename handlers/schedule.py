@@ -32,14 +32,27 @@ MAX_SHOWN = 20
 CAMPAIGNS_SINCE = timedelta(days=30)
 
 
-def _lines(t: Translator, deadlines: list[Deadline], deps: Deps, *, owners: bool) -> list[str]:
+def _lines(
+    t: Translator,
+    deadlines: list[Deadline],
+    deps: Deps,
+    *,
+    owners: bool,
+    unit_id: int | None = None,
+) -> list[str]:
+    """Return one line per deadline; with ``owners``, who owes it (and the unit, when it is
+    one below ``unit_id``)."""
     today = deps.today()
     lines = []
     for deadline in deadlines[:MAX_SHOWN]:
         line = deadline_line(t, deadline, today=today)
         if owners:
-            owner = deadline.innovation.owner
-            line += "\n" + t("jadwal.owner", owner=owner.name or "-")
+            innovation = deadline.innovation
+            owner = innovation.owner.name or "-"
+            if innovation.unit is not None and innovation.unit_id != unit_id:
+                line += "\n" + t("jadwal.owner_unit", owner=owner, unit=innovation.unit.name)
+            else:
+                line += "\n" + t("jadwal.owner", owner=owner)
         lines.append(line)
     if len(deadlines) > MAX_SHOWN:
         lines.append(t("jadwal.more", count=len(deadlines) - MAX_SHOWN))
@@ -47,7 +60,8 @@ def _lines(t: Translator, deadlines: list[Deadline], deps: Deps, *, owners: bool
 
 
 async def schedule_screen(session: AsyncSession, deps: Deps, t: Translator, user: User) -> Screen:
-    """Return the user's deadlines; a verifikator's unit's; an admin's overdue count per unit."""
+    """Return the user's deadlines; a verifikator's unit's (with the units below it); an
+    admin's overdue count per unit."""
     parts: list[str] = []
     if user.role == Role.ADMIN:
         today = deps.today()
@@ -64,7 +78,7 @@ async def schedule_screen(session: AsyncSession, deps: Deps, t: Translator, user
         unit_deadlines = await monev.open_deadlines(session, unit_id=user.unit_id)
         unit_name = user.unit.name if user.unit else ""
         if unit_deadlines:
-            lines = _lines(t, unit_deadlines, deps, owners=True)
+            lines = _lines(t, unit_deadlines, deps, owners=True, unit_id=user.unit_id)
             parts.append("\n\n".join([t("jadwal.unit_title", unit=unit_name), *lines]))
         else:
             parts.append(t("jadwal.unit_none", unit=unit_name))

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
+from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import views
 from bot.context import BotContext
 from bot.forms.engine import Button, Screen
 from bot.i18n import Translator
-from bot.render import show
+from bot.render import send_file, show
 from handlers.common import current_user, onboarding_gate, translator, unit_of_work
 from models.ids import parse_id
 from models.services import innovations as inno
 from models.services import review
 from models.tables import Innovation, Status, User
 
+log = logging.getLogger(__name__)
 PER_PAGE = 10
 CODE = re.compile(r"\bINO-\d{4}-\d{4,}\b", re.IGNORECASE)
 
@@ -33,7 +37,7 @@ async def card(
     if innovation.owner_id == user.id and innovation.status in inno.EDITABLE:
         key = "card.fix" if innovation.status == Status.DIKEMBALIKAN else "card.continue"
         rows.append([Button(t.plain(key), f"draft:{innovation.id}")])
-    if innovation.status == Status.DIAJUKAN and review.can_review(user, innovation):
+    if innovation.status == Status.DIAJUKAN and await review.can_review(session, user, innovation):
         rows.append(
             [
                 Button(t.plain("review.verify"), f"rv:v:{innovation.id}"),
@@ -41,6 +45,15 @@ async def card(
             ]
         )
         rows.append([Button(t.plain("review.stop"), f"rv:h:{innovation.id}")])
+    rows.append(
+        [
+            Button(t.plain("card.read_full"), f"rd:t:{innovation.id}"),
+            Button(
+                t.plain("card.evidence", count=len(innovation.attachments)),
+                f"rd:f:{innovation.id}",
+            ),
+        ]
+    )
     return Screen(text, rows)
 
 
@@ -109,8 +122,63 @@ async def open_card(update: Update, context: BotContext) -> None:
     await show(update, context, screens)
 
 
+async def read(update: Update, context: BotContext) -> None:
+    """📖 Read in full (the long texts, cut under Telegram's limit) or 📎 the evidence files
+    (sent as files named for what they are); only for whoever may see the innovation."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    action, _, raw_id = query.data.removeprefix("rd:").partition(":")
+    innovation_id = parse_id(raw_id)
+    notice = None
+    screens: list[Screen] = []
+    files: list[views.EvidenceFile] = []
+    async with unit_of_work(context, update) as session:
+        user = await current_user(session, update, context)
+        t = translator(context, user)
+        try:
+            if innovation_id is None or action not in ("t", "f"):
+                raise review.NotAllowed
+            innovation = await review.readable(session, user=user, innovation_id=innovation_id)
+        except review.NotAllowed:
+            notice = t("common.stale")
+        else:
+            code = innovation.code or t.plain("status.no_code")
+            if action == "t":
+                screens = [Screen(text) for text in views.full_texts(t, innovation)]
+            else:
+                files = views.evidence_files(t, innovation)
+                if not files:
+                    screens = [Screen(t("evidence.none", code=code))]
+    await query.answer(notice)
+    await show(update, context, screens)
+    if files:
+        await _send_evidence(update, context, t, files)
+
+
+async def _send_evidence(
+    update: Update, context: BotContext, t: Translator, files: list[views.EvidenceFile]
+) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    gone = []
+    for item in files:
+        path = context.deps.files_dir / item.path
+        try:
+            data = await asyncio.to_thread(path.read_bytes)
+            await send_file(
+                context, chat.id, data, filename=item.filename, caption=item.caption,
+                photo=item.photo,
+            )  # fmt: skip
+        except (OSError, BadRequest) as exc:
+            log.warning("evidence file %s not sent: %s", item.path, exc)
+            gone.append(item.filename)
+    if gone:
+        await show(update, context, [Screen(t("evidence.missing", names=", ".join(gone)))])
+
+
 def register(app: Application) -> None:  # type: ignore[type-arg]
     """Add this module's handlers."""
     app.add_handler(CommandHandler(["inovasiku", "mine"], mine))
     app.add_handler(CommandHandler("status", status_command))
     app.add_handler(CallbackQueryHandler(open_card, pattern=r"^st:"))
+    app.add_handler(CallbackQueryHandler(read, pattern=r"^rd:"))

@@ -112,3 +112,25 @@ def completeness(answers: Answers) -> Completeness:
         else:
             met += 1
     return Completeness(tuple(missing), tuple(short), met, total)
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One requirement a profile does not meet: a field left empty (``words`` is None) or a
+    text short of its minimum words."""
+
+    key: str
+    words: int | None
+    min_words: int
+
+
+def gaps(answers: Answers) -> list[Gap]:
+    """Return what the profile misses against IID's rules, in profile order."""
+    check = completeness(answers)
+    found = []
+    for field in PROFILE_FIELDS:
+        if field.key in check.missing:
+            found.append(Gap(field.key, None, field.min_words))
+        elif field.key in check.short:
+            found.append(Gap(field.key, count_words(str(answers.get(field.key))), field.min_words))
+    return found

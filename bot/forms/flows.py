@@ -81,6 +81,7 @@ class BaseHost:
     """Option lists shared by every flow."""
 
     flow: Flow
+    unit_codes = False  # whether unit buttons show the codes (an admin's flows)
 
     def __init__(self, ctx: HostContext) -> None:
         self.ctx = ctx
@@ -93,9 +94,13 @@ class BaseHost:
             own = self.ctx.user.unit_id
             units.sort(key=lambda u: u.id != own)
             suffix = self.ctx.t("form.your_unit")
-            return [
-                Choice(str(u.id), f"{u.name} {suffix}" if u.id == own else u.name) for u in units
-            ]
+            choices = []
+            for u in units:
+                label = u.name
+                if self.unit_codes:
+                    label = self.ctx.t.plain("form.unit_code", name=u.name, code=u.code)
+                choices.append(Choice(str(u.id), f"{label} {suffix}" if u.id == own else label))
+            return choices
         if source in CATALOG_SOURCES:
             return [Choice(k, v) for k, v in (await self.labels(step)).items()]
         if source == "urusan_irisan":
@@ -369,6 +374,7 @@ class InviteHost(StateHost):
     """An admin creates an invite link for a verifikator (of a unit) or an admin."""
 
     flow = INVITE
+    unit_codes = True
 
     async def finish(self, action: str, arg: str, engine: FormEngine) -> Outcome:
         """Create the invite and show its deep link."""
@@ -397,6 +403,7 @@ class UserRoleHost(StateHost):
     """An admin changes another user's role and unit."""
 
     flow = USER_ROLE
+    unit_codes = True
 
     def _fixed_by_settings(self, target: User) -> bool:
         return user_service.admin_by_settings(target, self.ctx.deps.settings.admin_telegram_ids)

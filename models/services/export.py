@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, Select, extract, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import noload
 
+from models.services import units
 from models.tables import (
     Deadline,
     DeadlineKind,
@@ -27,32 +28,37 @@ from models.tables import (
 
 @dataclass(frozen=True)
 class Filters:
-    """What to include: a status, a unit code, a year (of registration)."""
+    """What to include: a status, a unit (its code or name; the units below it too), a year
+    (of registration)."""
 
     status: str | None = None
     unit_code: str | None = None
     year: int | None = None
 
 
-def scope_of(viewer: User | None) -> ColumnElement[bool]:
+async def scope_of(session: AsyncSession, viewer: User | None) -> ColumnElement[bool]:
     """Return what a viewer may export: an admin (or the command line) all, a verifikator the
-    unit's submitted innovations."""
+    submitted innovations of the unit and of the units below it."""
     if viewer is None or viewer.role == Role.ADMIN:
         return true()
     if viewer.role == Role.VERIFIKATOR and viewer.unit_id is not None:
-        return (Innovation.unit_id == viewer.unit_id) & (Innovation.status != Status.DRAF)
+        reviewed = await units.with_descendants(session, viewer.unit_id)
+        return Innovation.unit_id.in_(reviewed) & (Innovation.status != Status.DRAF)
     return Innovation.id.is_(None)
 
 
-def innovations_query(viewer: User | None, filters: Filters) -> Select[tuple[Innovation]]:
+async def innovations_query(
+    session: AsyncSession, viewer: User | None, filters: Filters
+) -> Select[tuple[Innovation]]:
     """Return the innovations to export, in code order."""
-    stmt = _filtered(select(Innovation), viewer, filters)
+    stmt = await _filtered(session, select(Innovation), viewer, filters)
     return stmt.order_by(Innovation.code.is_(None), Innovation.code, Innovation.id)
 
 
 async def count_innovations(session: AsyncSession, *, viewer: User | None, filters: Filters) -> int:
     """Count what an export would contain."""
-    stmt = select(func.count()).select_from(innovations_query(viewer, filters).subquery())
+    query = await innovations_query(session, viewer, filters)
+    stmt = select(func.count()).select_from(query.subquery())
     return (await session.execute(stmt)).scalar_one()
 
 
@@ -60,9 +66,8 @@ async def stream_innovations(
     session: AsyncSession, *, viewer: User | None, filters: Filters, batch: int = 500
 ) -> AsyncIterator[Innovation]:
     """Yield the innovations to export without loading them all at once."""
-    stmt = innovations_query(viewer, filters).options(
-        noload(Innovation.owner), noload(Innovation.unit)
-    )
+    query = await innovations_query(session, viewer, filters)
+    stmt = query.options(noload(Innovation.owner), noload(Innovation.unit))
     result = await session.stream_scalars(stmt.execution_options(yield_per=batch))
     async for innovation in result:
         yield innovation
@@ -94,7 +99,7 @@ async def statistics(session: AsyncSession, *, viewer: User | None) -> Statistic
             Unit.name,
         )
         .outerjoin(Unit, Unit.id == Innovation.unit_id)
-        .where(scope_of(viewer), Innovation.status != Status.DRAF)
+        .where(await scope_of(session, viewer), Innovation.status != Status.DRAF)
     )
     stats = Statistics()
     for status, tahapan, jenis, urusan_utama, urusan_irisan, unit_name in await session.execute(
@@ -112,14 +117,17 @@ async def statistics(session: AsyncSession, *, viewer: User | None) -> Statistic
     return stats
 
 
-def _filtered(stmt: Select[Any], viewer: User | None, filters: Filters) -> Select[Any]:
-    stmt = stmt.where(scope_of(viewer))
+async def _filtered(
+    session: AsyncSession, stmt: Select[Any], viewer: User | None, filters: Filters
+) -> Select[Any]:
+    stmt = stmt.where(await scope_of(session, viewer))
     if filters.status:
         stmt = stmt.where(Innovation.status == filters.status)
     if filters.unit_code:
-        stmt = stmt.where(
-            Innovation.unit_id.in_(select(Unit.id).where(Unit.code == filters.unit_code.upper()))
-        )
+        # a code or a name; a unit covers the units below it; unknown or ambiguous: nothing
+        found = await units.find(session, filters.unit_code)
+        covered = await units.with_descendants(session, found[0].id) if len(found) == 1 else []
+        stmt = stmt.where(Innovation.unit_id.in_(covered))
     if filters.year:
         stmt = stmt.where(extract("year", Innovation.created_at) == filters.year)
     return stmt
@@ -136,7 +144,7 @@ async def monev_reports(
         .options(noload(Innovation.owner), noload(Innovation.unit), noload(Deadline.innovation))
         .order_by(Innovation.code, Deadline.period_start)
     )
-    rows = await session.execute(_filtered(stmt, viewer, filters))
+    rows = await session.execute(await _filtered(session, stmt, viewer, filters))
     return [(r, d, i) for r, d, i in rows.unique()]
 
 
@@ -150,7 +158,7 @@ async def deadlines(
         .options(noload(Innovation.owner), noload(Innovation.unit), noload(Deadline.innovation))
         .order_by(Deadline.due_date, Innovation.code)
     )
-    rows = await session.execute(_filtered(stmt, viewer, filters))
+    rows = await session.execute(await _filtered(session, stmt, viewer, filters))
     return [(d, i) for d, i in rows.unique()]
 
 
@@ -177,7 +185,7 @@ async def monev_compliance(
         .outerjoin(MonevReport, MonevReport.deadline_id == Deadline.id)
         .options(noload(Deadline.innovation), noload(Deadline.campaign))
         .where(
-            scope_of(viewer),
+            await scope_of(session, viewer),
             Deadline.kind == DeadlineKind.MONEV,
             Deadline.status != DeadlineStatus.CANCELLED,
         )
@@ -194,8 +202,3 @@ async def monev_compliance(
             result.overdue.append((code or "", name or "", unit, (today - deadline.due_date).days))
     result.overdue.sort(key=lambda row: -row[3])
     return result
-
-
-async def unit_codes(session: AsyncSession) -> list[str]:
-    """Return every unit code (for validating a filter)."""
-    return list((await session.execute(select(Unit.code))).scalars())

@@ -20,7 +20,7 @@ from sqlalchemy.orm import aliased
 from models.db import dialect_insert
 from models.policy import Period, Policy
 from models.profile import Completeness
-from models.services import people, users
+from models.services import people, review, units, users
 from models.services.innovations import EDITABLE, profile_completeness, record_event
 from models.tables import (
     Campaign,
@@ -34,7 +34,6 @@ from models.tables import (
     Reminder,
     ReminderRole,
     ReminderStatus,
-    Role,
     Status,
     Unit,
     User,
@@ -339,8 +338,15 @@ async def settle_if_not_needed(session: AsyncSession, deadline: Deadline, *, now
 async def verifiers_of_unit(
     session: AsyncSession, unit_id: int | None, *, exclude: int | None = None
 ) -> list[User]:
-    """Return the verifikators bound to a unit (not erased), without ``exclude``."""
-    return [u for u in await people.verifiers_of(session, unit_id) if u.id != exclude]
+    """Return the verifikators (not erased, without ``exclude``) nearest to a unit: its own,
+    else those of its parent, and so on up (a verifikator reviews the units below theirs)."""
+    if unit_id is None:
+        return []
+    for covering in await units.with_ancestors(session, unit_id):
+        found = [u for u in await people.verifiers_of(session, covering) if u.id != exclude]
+        if found:
+            return found
+    return []
 
 
 async def admin_users(session: AsyncSession, *, exclude: int | None = None) -> list[User]:
@@ -756,14 +762,12 @@ async def request_extension(
     return request
 
 
-def may_decide(user: User, innovation: Innovation) -> bool:
-    """Whether ``user`` decides extensions for the innovation: its unit's verifikator or an
-    admin (never the owner)."""
+async def may_decide(session: AsyncSession, user: User, innovation: Innovation) -> bool:
+    """Whether ``user`` decides extensions for the innovation: whoever reviews its unit (a
+    verifikator of it or of a unit above, an admin), never the owner."""
     if user.id == innovation.owner_id:
         return False
-    if user.role == Role.ADMIN:
-        return True
-    return user.role == Role.VERIFIKATOR and user.unit_id == innovation.unit_id
+    return await review.can_review(session, user, innovation)
 
 
 async def move_deadline(
@@ -813,7 +817,7 @@ async def decide_extension(
     if request is None:
         raise MonevError("closed")
     deadline = request.deadline
-    if not may_decide(reviewer, deadline.innovation):
+    if not await may_decide(session, reviewer, deadline.innovation):
         raise MonevError("not_allowed")
     if request.status != "pending":
         raise MonevError("decided")
@@ -1059,8 +1063,8 @@ async def get_campaign(session: AsyncSession, campaign_id: int) -> Campaign | No
 async def open_deadlines(
     session: AsyncSession, *, owner_id: int | None = None, unit_id: int | None = None
 ) -> list[Deadline]:
-    """Return the open deadlines that still ask something, of an owner or of a unit's
-    innovations, soonest due first."""
+    """Return the open deadlines that still ask something, of an owner or of the innovations
+    of a unit and the units below it, soonest due first."""
     stmt = (
         select(Deadline)
         .join(Innovation, Innovation.id == Deadline.innovation_id)
@@ -1070,7 +1074,7 @@ async def open_deadlines(
     if owner_id is not None:
         stmt = stmt.where(Innovation.owner_id == owner_id)
     if unit_id is not None:
-        stmt = stmt.where(Innovation.unit_id == unit_id)
+        stmt = stmt.where(Innovation.unit_id.in_(await units.with_descendants(session, unit_id)))
     rows = (await session.execute(stmt)).unique().scalars()
     return [d for d in rows if still_needed(d)]
 

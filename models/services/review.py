@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.services.innovations import record_event, snapshot_of
+from models.profile import Completeness, Gap, completeness, gaps
+from models.services import units
+from models.services.innovations import answers_of, last_event, record_event, snapshot_of
 from models.services.paging import Page, paginate
 from models.tables import Innovation, Role, Status, User
 
@@ -17,29 +20,40 @@ class NotAllowed(Exception):
     """The user may not do this to this innovation (or it is no longer in that state)."""
 
 
-def visible_to(user: User) -> ColumnElement[bool]:
-    """Return the filter of innovations ``user`` may see: own; the unit's; or all."""
+async def reviewed_units(session: AsyncSession, user: User) -> list[int] | None:
+    """Return the ids of the units ``user`` reviews: a verifikator's unit and every unit
+    below it; None for an admin (every unit); empty for anyone else."""
+    if user.role == Role.ADMIN:
+        return None
+    if user.role == Role.VERIFIKATOR and user.unit_id is not None:
+        return await units.with_descendants(session, user.unit_id)
+    return []
+
+
+async def visible_to(session: AsyncSession, user: User) -> ColumnElement[bool]:
+    """Return the filter of innovations ``user`` may see: own; the submitted ones of the
+    units reviewed (a verifikator's unit and those below it; an admin's: all)."""
     own = Innovation.owner_id == user.id
     submitted = Innovation.status != Status.DRAF
-    if user.role == Role.ADMIN:
+    reviewed = await reviewed_units(session, user)
+    if reviewed is None:
         return or_(own, submitted)
-    if user.role == Role.VERIFIKATOR and user.unit_id is not None:
-        return or_(own, and_(Innovation.unit_id == user.unit_id, submitted))
+    if reviewed:
+        return or_(own, and_(Innovation.unit_id.in_(reviewed), submitted))
     return own
 
 
-def can_review(user: User, innovation: Innovation) -> bool:
-    """Whether ``user`` reviews ``innovation``'s unit."""
-    if user.role == Role.ADMIN:
-        return True
-    return user.role == Role.VERIFIKATOR and user.unit_id == innovation.unit_id
+async def can_review(session: AsyncSession, user: User, innovation: Innovation) -> bool:
+    """Whether ``user`` reviews ``innovation``'s unit (an admin: every unit)."""
+    reviewed = await reviewed_units(session, user)
+    return reviewed is None or innovation.unit_id in reviewed
 
 
 async def find_visible(
     session: AsyncSession, *, user: User, code: str | None = None, innovation_id: int | None = None
 ) -> Innovation | None:
     """Return an innovation by code or id if ``user`` may see it; None otherwise."""
-    stmt = select(Innovation).where(visible_to(user))
+    stmt = select(Innovation).where(await visible_to(session, user))
     if code is not None:
         stmt = stmt.where(Innovation.code == code.upper())
     elif innovation_id is not None:
@@ -55,7 +69,7 @@ async def list_visible(
     """Return the innovations ``user`` may see, latest first."""
     stmt = (
         select(Innovation)
-        .where(visible_to(user))
+        .where(await visible_to(session, user))
         .order_by(Innovation.updated_at.desc(), Innovation.id.desc())
     )
     return await paginate(session, stmt, page=page, per_page=per_page)
@@ -66,10 +80,11 @@ async def queue(
 ) -> Page[Innovation]:
     """Return the submitted innovations ``reviewer`` must review, oldest first."""
     scope: ColumnElement[bool] = true()
-    if reviewer.role != Role.ADMIN:
-        if reviewer.role != Role.VERIFIKATOR or reviewer.unit_id is None:
+    reviewed = await reviewed_units(session, reviewer)
+    if reviewed is not None:
+        if not reviewed:
             return Page([], 0, 1, 0)
-        scope = Innovation.unit_id == reviewer.unit_id
+        scope = Innovation.unit_id.in_(reviewed)
     stmt = (
         select(Innovation)
         .where(Innovation.status == Status.DIAJUKAN, scope)
@@ -79,15 +94,58 @@ async def queue(
 
 
 async def lock_for_review(
-    session: AsyncSession, *, reviewer: User, innovation_id: int
+    session: AsyncSession, *, reviewer: User, innovation_id: int, version: int | None = None
 ) -> Innovation:
-    """Load a submitted innovation for a decision, refusing if not allowed or not submitted."""
+    """Load a submitted innovation for a decision, refusing if not allowed or not submitted
+    (or, given a ``version``, submitted again since)."""
     stmt = select(Innovation).where(Innovation.id == innovation_id).with_for_update(of=Innovation)
     innovation = (await session.execute(stmt)).unique().scalar_one_or_none()
     if innovation is None or innovation.status != Status.DIAJUKAN:
         raise NotAllowed("not submitted")
-    if not can_review(reviewer, innovation):
+    if not await can_review(session, reviewer, innovation):
         raise NotAllowed("not a reviewer of this unit")
+    if version is not None and version != await submission_version(session, innovation):
+        raise NotAllowed("submitted again since")
+    return innovation
+
+
+async def submission_version(session: AsyncSession, innovation: Innovation) -> int:
+    """Return what identifies the submission under review (its event's id): a confirmation
+    asked for one submission does not apply to a later one."""
+    event = await last_event(session, innovation.id, to_status=Status.DIAJUKAN)
+    return event.id if event is not None else 0
+
+
+@dataclass(frozen=True)
+class VerificationCheck:
+    """What a reviewer confirms: the innovation, the submission, what IID still misses."""
+
+    innovation: Innovation
+    version: int
+    completeness: Completeness
+    gaps: list[Gap]
+
+
+async def check_before_verifying(
+    session: AsyncSession, *, reviewer: User, innovation_id: int
+) -> VerificationCheck:
+    """Return what a verification would confirm (or raise NotAllowed, as a decision would)."""
+    innovation = await lock_for_review(session, reviewer=reviewer, innovation_id=innovation_id)
+    answers = answers_of(innovation)
+    return VerificationCheck(
+        innovation,
+        await submission_version(session, innovation),
+        completeness(answers),
+        gaps(answers),
+    )
+
+
+async def readable(session: AsyncSession, *, user: User, innovation_id: int) -> Innovation:
+    """Return an innovation whose full texts and evidence ``user`` may open: its owner, a
+    verifikator of its unit (or a unit above) once submitted, an admin; else NotAllowed."""
+    innovation = await find_visible(session, user=user, innovation_id=innovation_id)
+    if innovation is None:
+        raise NotAllowed("not visible")
     return innovation
 
 

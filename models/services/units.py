@@ -50,3 +50,74 @@ async def list_active(session: AsyncSession) -> list[Unit]:
 async def get(session: AsyncSession, unit_id: int) -> Unit | None:
     """Return one unit."""
     return await session.get(Unit, unit_id)
+
+
+async def _links(session: AsyncSession) -> list[tuple[int, str, str | None]]:
+    """Return (id, code, parent code) of every unit, by id."""
+    rows = await session.execute(select(Unit.id, Unit.code, Unit.parent_code).order_by(Unit.id))
+    return [(uid, code, parent) for uid, code, parent in rows]
+
+
+async def with_descendants(session: AsyncSession, unit_id: int) -> list[int]:
+    """Return the ids of a unit and of every unit below it (its children by ``parent_code``,
+    their children, ...), the unit first; each once, so a cycle in the data ends the walk.
+
+    Everything scoped "by unit" (queues, schedules, statistics, exports, who may review)
+    covers this list."""
+    links = await _links(session)
+    code_of = {uid: code for uid, code, _ in links}
+    children: dict[str, list[int]] = {}
+    for uid, _, parent in links:
+        if parent:
+            children.setdefault(parent, []).append(uid)
+    order = [unit_id]
+    seen = {unit_id}
+    for current in order:  # the list grows while it is walked: breadth first
+        for child in children.get(code_of.get(current, ""), []):
+            if child not in seen:
+                seen.add(child)
+                order.append(child)
+    return order
+
+
+async def with_ancestors(session: AsyncSession, unit_id: int) -> list[int]:
+    """Return the ids of a unit, its parent, the parent's parent, ... (nearest first); each
+    once, so a cycle in the data ends the walk."""
+    links = await _links(session)
+    parent_of = {uid: parent for uid, _, parent in links}
+    id_of = {code: uid for uid, code, _ in links}
+    order = [unit_id]
+    while (parent := parent_of.get(order[-1])) and (up := id_of.get(parent)) is not None:
+        if up in order:
+            break
+        order.append(up)
+    return order
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+async def find(session: AsyncSession, text: str) -> list[Unit]:
+    """Return the units a code or a name means, case-insensitively: the unit of that code;
+    else those of that name; else those whose name or code contains it. One unit is a
+    match, several are ambiguous, none is unknown."""
+    wanted = _norm(text)
+    if not wanted:
+        return []
+    units = list((await session.execute(select(Unit).order_by(Unit.code))).scalars())
+    for same in (
+        [u for u in units if u.code.casefold() == wanted],
+        [u for u in units if _norm(u.name) == wanted],
+        [u for u in units if wanted in _norm(u.name) or wanted in u.code.casefold()],
+    ):
+        if same:
+            return same
+    return []
+
+
+async def top_level(session: AsyncSession) -> list[Unit]:
+    """Return the active units without a (known) parent, in list order."""
+    units = await list_active(session)
+    known = {u.code for u in units}
+    return [u for u in units if not u.parent_code or u.parent_code not in known]

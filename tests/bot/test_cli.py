@@ -102,7 +102,7 @@ CODE_RE = re.compile(r"INO-\d{4}-0001")
 
 def test_demo_switches_between_people_and_keeps_its_data(tmp_path: Path) -> None:
     data = tmp_path / "demo"
-    review = ["/sebagai verifikator", "/antrian", "1", "1", "/statistik"]
+    review = ["/sebagai verifikator", "/antrian", "1", "1", "1", "/statistik"]  # 1: Ya, verifikasi
     review += ["/sebagai pengusul", "/as admin", "/pengguna"]
     result = run_cli("demo", "--data", str(data), stdin="\n".join(SUBMIT + review) + "\n")
     assert result.returncode == 0, result.stderr

@@ -38,7 +38,8 @@ NOT_IDS = (
 PAYLOADS: dict[str, tuple[str, ...]] = {
     "draft:": ("draft:{}", "draft:del:{}", "draft:dely:{}"),
     "st:": ("st:{}",),
-    "rv:": ("rv:v:{}", "rv:k:{}", "rv:h:{}"),
+    "rv:": ("rv:v:{}", "rv:k:{}", "rv:h:{}", "rv:b:{}", "rv:vy:{}:1", "rv:vy:1:{}"),
+    "rd:": ("rd:t:{}", "rd:f:{}"),
     "us:": ("us:{}",),
     "ur:": ("ur:{}",),
     "pg:": ("pg:mine:{}", "pg:queue:{}", "pg:users:{}"),

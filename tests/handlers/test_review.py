@@ -118,6 +118,10 @@ async def test_the_whole_review_loop(harness: BotHarness, sim: BotApiSimulator) 
     replies = await verifier.send("/status ino-2026-0001")
     assert "🚩" not in texts(replies)
     replies = await verifier.press("Verifikasi")
+    assert "Verifikasi INO-2026-0001?" in texts(replies)
+    assert "memenuhi semua syarat IID (100%)" in texts(replies)
+    assert "telah terverifikasi" not in submitter.last.text
+    replies = await verifier.press("Ya, verifikasi")
     assert "terverifikasi" in texts(replies)
     assert "telah terverifikasi" in submitter.last.text
 
@@ -171,7 +175,11 @@ async def test_others_cannot_see_or_act_on_an_innovation(
         assert "tidak ditemukan" in texts(await person.send("lihat INO-2026-0001 dong"))
         for data in (
             f"rv:v:{innovation.id}",
+            f"rv:vy:{innovation.id}:1",
+            f"rv:b:{innovation.id}",
             f"rv:k:{innovation.id}",
+            f"rd:t:{innovation.id}",
+            f"rd:f:{innovation.id}",
             f"st:{innovation.id}",
             f"draft:{innovation.id}",
             "f:1:c:kesehatan",
