@@ -28,6 +28,7 @@ from handlers import (
     people,
     registration,
     review,
+    revisions,
     start,
     status,
 )
@@ -167,6 +168,7 @@ def build_application(
     registration.register(app)
     status.register(app)
     review.register(app)
+    revisions.register(app)
     people.register(app)
     lists.register(
         app,

@@ -21,8 +21,8 @@ from bot.forms.engine import Button, Notice, Screen, Step, format_value
 from bot.i18n import Raw, Translator
 from models.filecheck import safe_filename
 from models.services import innovations as inno
-from models.services import monev, review
-from models.tables import Innovation, Status, StatusEvent, Unit, User
+from models.services import monev, review, revisions
+from models.tables import Innovation, RevisionStatus, Status, StatusEvent, Unit, User
 from models.validation import count_words
 
 MAX_MESSAGE = 4000
@@ -111,16 +111,34 @@ async def timeline(
     lines = []
     for event in events:
         who = person(t, users.get(event.actor_id) if event.actor_id else None)
-        line = t(
-            "card.event",
-            when=t.time(local(deps, event.at)),
-            status=status_label(t, event.to_status),
-            who=Raw(who),
-        )
+        line = _event_line(t, event, when=t.time(local(deps, event.at)), who=Raw(who))
         if event.comment:
             line += "\n   " + t("card.comment", comment=event.comment)
         lines.append(line)
     return lines
+
+
+def _event_line(t: Translator, event: StatusEvent, *, when: str, who: Raw) -> str:
+    """Return one line of the history; a revision's step and a withdrawal say what they were
+    (an accepted revision: which fields it changed)."""
+    data = event.data or {}
+    if "revision" in data:
+        step = str(data.get("revision_status") or "")
+        line = t(
+            "card.event_revision",
+            when=when,
+            n=data["revision"],
+            status=t.plain(f"rvs.status.{step}"),
+            who=who,
+        )
+        changed = data.get("changes") or {}
+        if changed and step == RevisionStatus.DITERIMA:
+            labels = ", ".join(t.plain(f"reg.{k}.label") for k in changed)
+            line += "\n   " + t("card.event_changed", fields=labels)
+        return line
+    if data.get("withdrawn"):
+        return t("card.event_withdrawn", when=when, who=who)
+    return t("card.event", when=when, status=status_label(t, event.to_status), who=who)
 
 
 async def status_card(
@@ -149,6 +167,11 @@ async def status_card(
     if innovation.status == Status.DIKEMBALIKAN and innovation.flagged_fields:
         fields = ", ".join(t.plain(f"reg.{k}.label") for k in innovation.flagged_fields)
         head.append(t("card.flagged", fields=fields))
+    if innovation.status == Status.TERVERIFIKASI:
+        revision = await revisions.open_of(session, innovation.id)
+        if revision is not None:  # the fields below stay the verified ones until it is accepted
+            status = t.plain(f"rvs.status.{revision.status}")
+            head.append(t("rvs.card_line", n=revision.number, status=status))
     deadline = await monev.next_deadline(session, innovation_id=innovation.id)
     if deadline is not None:
         today = local(deps, deps.clock.now()).date()

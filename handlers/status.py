@@ -11,7 +11,7 @@ from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import views
+from bot import revision_views, views
 from bot.context import BotContext
 from bot.forms.engine import Button, Screen
 from bot.i18n import Translator
@@ -37,6 +37,7 @@ async def card(
     if innovation.owner_id == user.id and innovation.status in inno.EDITABLE:
         key = "card.fix" if innovation.status == Status.DIKEMBALIKAN else "card.continue"
         rows.append([Button(t.plain(key), f"draft:{innovation.id}")])
+    rows += await revision_views.card_rows(session, t, user, innovation)
     if innovation.status == Status.DIAJUKAN and await review.can_review(session, user, innovation):
         rows.append(
             [

@@ -196,6 +196,65 @@ class Attachment(StoredFile, Base):
     )
 
 
+class RevisionStatus(enum.StrEnum):
+    """Lifecycle of a revision of a verified innovation."""
+
+    DRAF = "draf"
+    DIAJUKAN = "diajukan"
+    DIKEMBALIKAN = "dikembalikan"
+    DITERIMA = "diterima"
+    DITOLAK = "ditolak"
+    DIBATALKAN = "dibatalkan"
+
+
+class Revision(Base):
+    """A proposed update of a verified innovation, reviewed again; until it is accepted the
+    verified profile stays what exports, lists and the status card show.
+
+    ``base`` is the verified profile when the revision began and ``answers`` the revised one
+    (both JSON-ready, as ``innovations.snapshot_of`` writes them, without the evidence files:
+    those are the verified ones minus ``removed_files`` plus the revision's own ``files``).
+    ``round`` counts the submissions, so a reviewer's button applies to one of them.
+    """
+
+    __tablename__ = "revisions"
+    __table_args__ = (UniqueConstraint("innovation_id", "number", name="uq_revisions_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    innovation_id: Mapped[int] = mapped_column(
+        ForeignKey("innovations.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(16), default=RevisionStatus.DRAF)
+    base: Mapped[dict[str, Any]] = mapped_column(JSON)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    removed_files: Mapped[list[int]] = mapped_column(JSON, default=list)
+    flagged_fields: Mapped[list[str] | None] = mapped_column(JSON)
+    round: Mapped[int] = mapped_column(Integer, default=0)
+    comment: Mapped[str | None] = mapped_column(Text)
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    submitted_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]
+
+    files: Mapped[list[RevisionFile]] = relationship(
+        lazy="selectin", order_by="RevisionFile.id", cascade="all, delete-orphan"
+    )
+
+
+class RevisionFile(StoredFile, Base):
+    """An evidence file sent with a revision; it joins the innovation's files on acceptance."""
+
+    __tablename__ = "revision_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_id: Mapped[int] = mapped_column(
+        ForeignKey("revisions.id", ondelete="CASCADE"), index=True
+    )
+
+
 class StatusEvent(Base):
     """One change of an innovation's status: the audit trail."""
 

@@ -28,6 +28,7 @@ from bot.forms.flows import (
 )
 from bot.forms.monev import CAMPAIGN, MONEV, campaign_host, monev_host
 from bot.forms.profile import PROFILE, profile_host
+from bot.forms.revision import REVISION, REVISION_DECISION, decision_host, revision_host
 from models.services import flows as flow_states
 from models.services import innovations as inno
 from models.tables import FlowState, Innovation, Status, User
@@ -74,6 +75,8 @@ HOSTS: dict[str, HostFactory] = {
     MONEV.name: monev_host,
     CAMPAIGN.name: campaign_host,
     PROFILE.name: profile_host,
+    REVISION.name: revision_host,
+    REVISION_DECISION.name: decision_host,
 }
 
 

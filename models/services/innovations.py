@@ -260,6 +260,39 @@ async def submit(
     return Submission(innovation.code, changes, returned_by)
 
 
+async def lock_owned(
+    session: AsyncSession, *, owner: User, innovation_id: int
+) -> Innovation | None:
+    """Return an innovation of ``owner``, locked for a change of its status."""
+    stmt = (
+        select(Innovation)
+        .where(Innovation.id == innovation_id, Innovation.owner_id == owner.id)
+        .with_for_update(of=Innovation)
+    )
+    return (await session.execute(stmt)).unique().scalar_one_or_none()
+
+
+async def withdraw(
+    session: AsyncSession, innovation: Innovation, *, actor: User, version: int, now: datetime
+) -> None:
+    """Take a submitted innovation back before it is reviewed: a draft again (it keeps its
+    code), out of the review queue, with the event in the audit trail. ``version`` is the
+    submission's event id: a confirmation asked for an earlier submission does not apply."""
+    if innovation.status != Status.DIAJUKAN or innovation.owner_id != actor.id:
+        raise NotEditable(innovation.status)
+    if version != await submission_event_id(session, innovation.id):
+        raise NotEditable("submitted again since")
+    event = record_event(session, innovation, actor=actor, to_status=Status.DRAF, now=now)
+    event.data = {"withdrawn": True}
+    await session.flush()
+
+
+async def submission_event_id(session: AsyncSession, innovation_id: int) -> int:
+    """Return the id of the event of the latest submission (0 if never submitted)."""
+    event = await last_event(session, innovation_id, to_status=Status.DIAJUKAN)
+    return event.id if event is not None else 0
+
+
 def deletable(innovation: Innovation) -> bool:
     """Whether the innovation is a draft that was never submitted (it has no code)."""
     return innovation.status == Status.DRAF and innovation.code is None

@@ -13,6 +13,7 @@ CHAT_CODE = [
     *sorted((ROOT / "scheduler").glob("*.py")),
     ROOT / "bot" / "views.py",
     ROOT / "bot" / "deadline_views.py",
+    ROOT / "bot" / "revision_views.py",
     ROOT / "bot" / "render.py",
     ROOT / "bot" / "exports.py",
     ROOT / "bot" / "charts.py",

@@ -49,6 +49,11 @@ PAYLOADS: dict[str, tuple[str, ...]] = {
         "mv:no:{}",
     ),
     "tg:": ("tg:c:{}", "tg:cy:{}"),
+    "rs:": (
+        "rs:n:{}", "rs:ny:{}:0", "rs:ny:1:{}", "rs:x:{}", "rs:e:{}", "rs:o:{}", "rs:a:{}:1",
+        "rs:a:1:{}", "rs:k:{}:1", "rs:t:1:{}",
+    ),
+    "wd:": ("wd:a:{}", "wd:y:{}:1", "wd:y:1:{}", "wd:n:{}", "wd:e:{}"),
     "f:": ("f:{}:c:kesehatan", "f:{}:p:1"),
 }  # fmt: skip
 UPDATE_BOOKKEEPING = {"handled_updates", "inbox_updates"}
