@@ -46,7 +46,12 @@ async def users_screen(session: AsyncSession, t: Translator, user: User, page: i
     result = await people.list_users(session, page=page, per_page=PER_PAGE)
     items = [
         (
-            t.plain("people.user_item", name=u.name or "?", role=t.plain(f"role.{u.role}")),
+            t.plain(
+                "people.user_item",
+                name=u.name or "?",
+                role=t.plain(f"role.{u.role}"),
+                unit=u.unit.code if u.unit else "-",
+            ),
             f"us:{u.id}",
         )
         for u in result.items
@@ -90,7 +95,7 @@ async def user_card(update: Update, context: BotContext) -> None:
                 "people.user_card",
                 name=Raw(views.person(t, target)),
                 role=t.plain(f"role.{target.role}"),
-                unit=unit.name if unit else "-",
+                unit=t.plain("form.unit_code", name=unit.name, code=unit.code) if unit else "-",
                 nip=target.nip or "-",
                 phone=target.phone or "-",
             )

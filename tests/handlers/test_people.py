@@ -67,7 +67,7 @@ async def test_an_admin_by_the_settings_keeps_the_role_and_the_admin_is_told_why
     assert row.role == "admin" and await _unit_name(harness, row.unit_id) == "Dinas Kesehatan"
     assert await _events(harness, "role") == []
     replies = await admin.send("/pengguna")
-    assert "Bambang Admin · Admin" in admin.last.button_labels()
+    assert "Bambang Admin · Admin · DINKES" in admin.last.button_labels()
 
     # Admin with another unit is a change the settings leave alone: it is made, and said.
     await admin.press("Bambang Admin")

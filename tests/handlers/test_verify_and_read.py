@@ -283,3 +283,22 @@ async def test_verify_in_english(harness: BotHarness, sim: BotApiSimulator) -> N
     assert "Verify INO-2026-0001?" in texts(replies)
     assert "Design: 8 of 300 words" in texts(replies)
     assert replies[0].button_labels() == ["✅ Yes, verify", "↩️ Return", "Cancel"]
+
+
+async def test_verifying_says_whether_the_submitter_could_be_told(
+    harness: BotHarness, sim: BotApiSimulator
+) -> None:
+    await people(harness)
+    innovation_id = await submit_short(harness)
+    verifier = sim.user(VERIFIER, started=True)
+    sim.user(OWNER, started=True)
+    sim.block(OWNER)
+    async with await harness.session() as session, session.begin():
+        owner = (await session.execute(select(User).where(User.telegram_id == OWNER))).scalar_one()
+        owner.unreachable = True  # the bot learnt it when a message bounced
+    await verifier.send("/antrian")
+    await verifier.press("INO-2026-0001")
+    await verifier.press("Verifikasi")
+    replies = await verifier.press("Ya, verifikasi")
+    assert texts(replies).startswith("✅ INO-2026-0001 terverifikasi. Pengusul tidak dapat")
+    assert await status_of(harness, innovation_id) == "terverifikasi"
