@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
 from telegram.error import InvalidToken, TelegramError
 
@@ -52,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("xlsx", "csv"), default="xlsx")
     export.add_argument("--out", type=Path, required=True, help="file to write")
     export.add_argument("--status", choices=[s.value for s in Status])
-    export.add_argument("--unit", help="unit code, e.g. DINKES")
+    export.add_argument("--unit", help="unit code or name, e.g. DINKES (its sub-units too)")
     export.add_argument("--year", type=int, help="year of registration")
     export.add_argument("--files", type=Path, help="also write the evidence files to this zip")
     export.add_argument("--lang", choices=("id", "en"), default="id")
@@ -95,6 +96,8 @@ async def _export(settings: Settings, args: argparse.Namespace) -> str:
     await open_database(deps)
     try:
         async with db.transaction(deps.session_factory()) as session:
+            if args.unit:
+                await _one_unit(session, args.unit)
             total = await count_innovations(session, viewer=None, filters=filters)
             with tqdm(total=total, unit="inovasi", disable=total < 200) as bar:
                 build = exports.build_csv if args.format == "csv" else exports.build_xlsx
@@ -133,6 +136,20 @@ async def _check_bot_api(settings: Settings) -> None:
         raise BotApiError(
             f"TELEGRAM_API_URL: cannot reach the Bot API at {host} ({exc.message})"
         ) from None
+
+
+class UsageError(Exception):
+    """A command-line argument names nothing or several things; the message is one line."""
+
+
+async def _one_unit(session: AsyncSession, wanted: str) -> None:
+    """Refuse a --unit that names no unit, or several."""
+    found = await unit_service.find(session, wanted)
+    if not found:
+        raise UsageError(f"--unit: no unit has the code or name {wanted!r}")
+    if len(found) > 1:
+        codes = ", ".join(u.code for u in found)
+        raise UsageError(f"--unit: {wanted!r} matches several units ({codes}); give one code")
 
 
 def _configure_logging(settings: Settings, level: int) -> None:
@@ -188,6 +205,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BotApiError as exc:
         print(str(exc), file=sys.stderr)
         return 4
+    except UsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
     except (OSError, ConnectionError) as exc:
         redact = logging_setup.Redactor(settings.secrets() if settings else ())
         reason = redact(f"{exc.__class__.__name__}: {exc}")

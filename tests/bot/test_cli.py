@@ -116,7 +116,7 @@ def test_demo_switches_between_people_and_keeps_its_data(tmp_path: Path) -> None
     verifier, submitter = verifier.split("👤 Sekarang Anda pengusul (id 1001)", 1)
     assert "Antrian verifikasi (1, tertua dulu)" in verifier
     assert "Posyandu Keliling Digital · Diajukan" in verifier and "[1] ✅ Verifikasi" in verifier
-    assert "terverifikasi. Pengusul sudah diberi tahu." in verifier
+    assert "terverifikasi. Pengusul sudah diberi tahu." in verifier  # read back: Sari can be told
     notice = "\n📨 pesan baru untuk pengusul (baca dengan /sebagai pengusul)\n"
     assert verifier.count(notice) == 1  # the pengusul was told, in their own chat
     chart = data / "received" / "foto.png"
@@ -129,7 +129,7 @@ def test_demo_switches_between_people_and_keeps_its_data(tmp_path: Path) -> None
     ]
     admin = submitter.split("👤 Sekarang Anda admin (id 1003)", 1)[1]
     assert "Pengguna (3)" in admin
-    assert "Vera Verifikator · Verifikator" in admin and "Adi Admin · Admin" in admin
+    assert "Vera Verifikator · Verifikator · DINKES" in admin and "Adi Admin · Admin · ORG" in admin
 
     again = run_cli("demo", "--data", str(data), stdin="/inovasiku\n/as verifier\n/antrian\n")
     assert again.returncode == 0, again.stderr
@@ -178,3 +178,22 @@ def test_export_from_the_command_line(tmp_path: Path) -> None:
     assert (
         (tmp_path / "x.csv").read_text(encoding="utf-8-sig").startswith("Kode,Status,Nama inovasi")
     )
+
+
+def test_export_refuses_a_unit_that_names_nothing_or_several(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}", "FILES_DIR": str(tmp_path)}
+    assert (
+        run_cli("units", "import", str(ROOT / "bot/data/units-example.yaml"), env=env).returncode
+        == 0
+    )
+    out = str(tmp_path / "x.csv")
+    unknown = run_cli("export", "--format", "csv", "--out", out, "--unit", "Dinas Rahasia", env=env)
+    assert unknown.returncode == 2
+    assert unknown.stderr.strip() == "--unit: no unit has the code or name 'Dinas Rahasia'"
+    several = run_cli("export", "--format", "csv", "--out", out, "--unit", "puskesmas", env=env)
+    assert several.returncode == 2
+    assert several.stderr.startswith("--unit: 'puskesmas' matches several units (PKM-")
+    by_name = run_cli(
+        "export", "--format", "csv", "--out", out, "--unit", "dinas kesehatan", env=env
+    )
+    assert by_name.returncode == 0, by_name.stderr
