@@ -169,7 +169,8 @@ async def resume_draft(
     innovation = await inno.get_owned(session, owner=user, innovation_id=innovation_id)
     if innovation is None or innovation.status not in inno.EDITABLE:
         return None
-    mode = "summary" if innovation.status == Status.DIKEMBALIKAN else "form"
+    # a returned or withdrawn innovation (it has a code) opens at its summary card
+    mode = "summary" if innovation.status == Status.DIKEMBALIKAN or innovation.code else "form"
     return await begin(session, deps, user, REGISTRATION, target_id=innovation.id, mode=mode)
 
 

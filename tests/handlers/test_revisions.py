@@ -264,6 +264,9 @@ async def test_a_submission_is_withdrawn_before_review_and_sent_again(
     assert "Ditarik kembali oleh Siti Aminah" in card
     assert not any("Tarik kembali" in label for label in owner.last.button_labels())
 
+    await owner.send("/draf")  # from /draf too, a withdrawn submission opens at its summary
+    replies = await owner.press("INO-2026-0001")
+    assert "Ringkasan profil inovasi" in texts(replies)
     replies = await owner.press("Ubah dan kirim lagi", message=done)
     assert "Ringkasan profil inovasi" in texts(replies)
     replies = await owner.press("Kirim")
