@@ -8,14 +8,23 @@ answer and returns :class:`Screen` objects that a channel renders.
 from __future__ import annotations
 
 import asyncio
-import enum
-import html
-import mimetypes
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
+from bot.forms.screens import Button, Incoming, IncomingFile, Notice, Outcome, Screen
+from bot.forms.steps import Answers, Choice, Flow, Kind, Step
+from bot.forms.values import (
+    SUMMARY_PREVIEW,
+    checked_content,
+    escape,
+    extension,
+    format_value,
+    long_text_accepted,
+    matches,
+    step_keys,
+)
 from bot.i18n import Raw, Translator
 from models import filecheck
 from models.filecheck import FileType
@@ -32,151 +41,33 @@ from models.validation import (
     parse_text,
 )
 
-Answers = Mapping[str, Any]
+# The flow's types live in steps.py (declarations), screens.py (what comes in and goes out)
+# and values.py (how answers are shown); they are importable from here as before.
+__all__ = [
+    "Answers",
+    "Button",
+    "Choice",
+    "Flow",
+    "FormEngine",
+    "FormHost",
+    "Incoming",
+    "IncomingFile",
+    "Kind",
+    "Notice",
+    "Outcome",
+    "Screen",
+    "Step",
+    "format_value",
+    "step_keys",
+]
+
 PAGE_SIZE = 8
 MAX_LONG_TEXT = 20_000
 MAX_FILES = 10
-SUMMARY_PREVIEW = 120
 SUMMARY_SHORT_PREVIEW = 60  # long texts on the grouped summary card
 # What a typed message does at a long-text step that already holds text.
 LONG_ADD = "add"
 LONG_REPLACE = "replace"
-
-
-class Kind(enum.StrEnum):
-    """How a step is answered."""
-
-    TEXT = "text"
-    LONG_TEXT = "long_text"
-    CHOICE = "choice"
-    MULTI = "multi"
-    DATE = "date"
-    NUMBER = "number"
-    FILES = "files"
-    LOCATION = "location"
-    CONTACT = "contact"
-
-
-def _always(_a: Answers) -> bool:
-    return True
-
-
-@dataclass(frozen=True)
-class Step:
-    """One question of a flow."""
-
-    key: str
-    kind: Kind
-    options: str | None = None
-    asked: Callable[[Answers], bool] = _always
-    required: Callable[[Answers], bool] = _always
-    min_len: int = 1
-    max_len: int = 4000
-    min_words: int = 0
-    soft_min_words: int = 0
-    later: bool = False
-    quick: tuple[str, ...] = ()
-    not_before: str | None = None
-    minimum: int = 0
-    maximum: int = 10**9
-    extensions: tuple[str, ...] = ()
-    max_bytes: int = 20 * 1024 * 1024
-    parse: Callable[[str], Any] | None = None
-
-
-@dataclass(frozen=True)
-class Flow:
-    """A declared flow: its name (the text-catalog prefix), steps and whether it ends in a
-    summary card."""
-
-    name: str
-    steps: tuple[Step, ...]
-    summary: bool = True
-    # A long summary card shows its fields under these headings (catalog key
-    # "<name>.group.<group>"), with one button that opens the list of fields to edit.
-    groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
-
-    def step(self, key: str) -> Step:
-        """Return the step called ``key``."""
-        for step in self.steps:
-            if step.key == key:
-                return step
-        raise KeyError(key)
-
-
-@dataclass(frozen=True)
-class Choice:
-    """An option of a choice step."""
-
-    key: str
-    label: str
-
-
-@dataclass(frozen=True)
-class IncomingFile:
-    """A file the user sent; ``fetch`` downloads its bytes."""
-
-    kind: Literal["photo", "document"]
-    filename: str
-    mime_type: str
-    size: int
-    unique_id: str | None
-    fetch: Callable[[], Awaitable[bytes]]
-
-
-@dataclass(frozen=True)
-class Incoming:
-    """One answer from the user, whatever the channel."""
-
-    kind: Literal["text", "button", "location", "contact", "file", "other"]
-    text: str = ""
-    action: str = ""
-    arg: str = ""
-    rev: int = -1
-    latitude: float | None = None
-    longitude: float | None = None
-    file: IncomingFile | None = None
-
-
-@dataclass(frozen=True)
-class Button:
-    """An inline button: its label and callback payload."""
-
-    label: str
-    data: str
-
-
-@dataclass
-class Screen:
-    """A message to show; ``edit`` replaces the message whose button was pressed."""
-
-    text: str
-    buttons: list[list[Button]] = field(default_factory=list)
-    edit: bool = False
-    # (hint, button label): offer a button that shares the user's own phone number, where the
-    # channel has one (Telegram: a reply keyboard under a second message with the hint)
-    contact_button: tuple[str, str] | None = None
-    close_keyboard: bool = False  # take such a button away again (the screen has no buttons)
-
-
-@dataclass(frozen=True)
-class Notice:
-    """A message for someone else (a reviewer, the submitter), by Telegram chat id."""
-
-    chat_id: int
-    screen: Screen
-
-
-@dataclass
-class Outcome:
-    """What the engine answers to one incoming update."""
-
-    screens: list[Screen] = field(default_factory=list)
-    notice: str | None = None
-    finished: bool = False
-    stale: bool = False
-    notices: list[Notice] = field(default_factory=list)
-    menus: list[tuple[int, str]] = field(default_factory=list)
 
 
 class FormHost(Protocol):
@@ -428,7 +319,7 @@ class FormEngine:
         if step.kind != Kind.FILES or file is None:
             raise InvalidInput(f"err.expected.{step.kind}")
         name = filecheck.safe_filename(file.filename)
-        ext = _extension(name, file.mime_type)
+        ext = extension(name, file.mime_type)
         allowed = ", ".join(step.extensions)
         if ext not in step.extensions:
             raise InvalidInput("err.file_type", allowed=allowed)
@@ -443,7 +334,7 @@ class FormEngine:
             raise InvalidInput("err.file_download") from None
         if len(data) > limit:
             raise InvalidInput("err.file_size", max=limit // (1024 * 1024))
-        detected = await asyncio.to_thread(_checked_content, data, ext, step.extensions, allowed)
+        detected = await asyncio.to_thread(checked_content, data, ext, step.extensions, allowed)
         if filecheck.extension_of(name) != ext:  # the name has none: add the real one
             name = f"{name or 'dokumen'}.{detected.extension}"
         checked = replace(file, filename=name, mime_type=detected.mime_type)
@@ -478,7 +369,7 @@ class FormEngine:
     def _words_status(self, step: Step, answers: Answers) -> str:
         words = count_words(answers.get(step.key))
         target = step.min_words or step.soft_min_words
-        if _long_accepted(step, answers):
+        if long_text_accepted(step, answers):
             key = "form.words_target" if target else "form.words"
         else:
             key = "form.words_short_later" if step.later else "form.words_short"
@@ -509,7 +400,7 @@ class FormEngine:
         lines.append(
             self.t("form.files_manage", count=len(names)) if names else self.t("form.files_none")
         )
-        lines += [f"{i}. {_esc(name)}" for i, name in enumerate(names, start=1)]
+        lines += [f"{i}. {escape(name)}" for i, name in enumerate(names, start=1)]
         rows = [
             [self.button(self.t.plain("form.file_remove", n=i, name=name), "fx", str(i - 1))]
             for i, name in enumerate(names, start=1)
@@ -736,7 +627,7 @@ class FormEngine:
         value = answers.get(step.key)
         words = self.t.number(count_words(value))
         target = self.t.number(step.min_words or step.soft_min_words)
-        if _long_accepted(step, answers):
+        if long_text_accepted(step, answers):
             rows.append([self.button(self.t("form.done_count", words=words), "d")])
         elif step.later and is_filled(value):
             rows.append([self.button(self.t("form.later_count", words=words, target=target), "l")])
@@ -779,10 +670,10 @@ class FormEngine:
         query = str(data.get("query") or "")
         notice = ""
         if query:
-            matches = [c for c in choices if _matches(query, c)]
-            if matches:
-                notice = self.t("form.search_results", query=query, count=len(matches))
-                choices = matches
+            found = [c for c in choices if matches(query, c)]
+            if found:
+                notice = self.t("form.search_results", query=query, count=len(found))
+                choices = found
             else:
                 notice = self.t("form.search_none", query=query)
         elif len(choices) > PAGE_SIZE:
@@ -812,85 +703,3 @@ class FormEngine:
                 x for x in (notice, self.t("form.selected", items="; ".join(labels))) if x
             )
         return notice, rows
-
-
-def format_value(
-    step: Step,
-    value: Any,
-    t: Translator,
-    labels: Mapping[str, str],
-    *,
-    preview: int = SUMMARY_PREVIEW,
-) -> str:
-    """Return an answer as safe HTML: labels for choices, local dates, previews of long text."""
-    if not is_filled(value):
-        return t("form.empty")
-    if step.kind == Kind.CHOICE:
-        return _esc(labels.get(str(value), str(value)))
-    if step.kind == Kind.MULTI:
-        return _esc("; ".join(labels.get(v, v) for v in value))
-    if step.kind == Kind.DATE:
-        from models.validation import iso_date  # a month alone ("2023-06") shows "Juni 2023"
-
-        return _esc(t.date(iso_date(value)))
-    if step.kind == Kind.LONG_TEXT:
-        text = str(value)
-        short = text if len(text) <= preview else text[:preview] + "…"
-        words = t("form.word_count", words=t.number(count_words(text)))
-        return f"{_esc(short)} <i>({words})</i>"
-    if step.kind == Kind.LOCATION:
-        return _esc(str(value.get("text") or ""))
-    if step.kind == Kind.FILES:
-        return _esc(t.plain("form.files_list", count=len(value), names=", ".join(value)))
-    if step.kind == Kind.NUMBER:
-        return t.number(int(value))
-    return _esc(str(value))
-
-
-def _esc(text: str) -> str:
-    return html.escape(text, quote=False)
-
-
-def _long_accepted(step: Step, answers: Answers) -> bool:
-    """Whether "Selesai" would be accepted at this long-text step now."""
-    value = answers.get(step.key)
-    if not is_filled(value):
-        return False
-    words = count_words(value)
-    return words >= step.min_words and words >= step.soft_min_words
-
-
-def _matches(query: str, choice: Choice) -> bool:
-    words = query.lower().split()
-    haystack = f"{choice.label} {choice.key}".lower()
-    return all(word in haystack for word in words)
-
-
-def _extension(filename: str, mime_type: str) -> str:
-    if "." in filename:
-        return filename.rsplit(".", 1)[1].lower()
-    guessed = mimetypes.guess_extension(mime_type or "") or ""
-    return guessed.lstrip(".").lower()
-
-
-def _checked_content(data: bytes, ext: str, extensions: Sequence[str], allowed: str) -> FileType:
-    """Return what ``data`` really is, when that is what a ``*.ext`` file must be; refuse
-    content of another type (a program named laporan.pdf, a PNG named .pdf) otherwise."""
-    detected = filecheck.detect(data)
-    if detected is not None and detected == filecheck.family(ext):
-        return detected
-    permitted = {filecheck.family(e) for e in extensions}
-    if detected is not None and detected in permitted:
-        raise InvalidInput(
-            "err.file_mismatch",
-            ext=ext,
-            actual=detected.extension.upper(),
-            actual_ext=detected.extension,
-            allowed=allowed,
-        )
-    raise InvalidInput("err.file_content", claimed=ext.upper(), allowed=allowed)
-
-
-def step_keys(steps: Sequence[Step]) -> list[str]:
-    """Return the keys of ``steps`` in order."""
-    return [s.key for s in steps]

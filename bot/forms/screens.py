@@ -1,0 +1,75 @@
+"""What comes in from a user and what goes out, whatever the channel: answers, screens
+(text and buttons), notices for other people and the outcome of one update."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    """A file the user sent; ``fetch`` downloads its bytes."""
+
+    kind: Literal["photo", "document"]
+    filename: str
+    mime_type: str
+    size: int
+    unique_id: str | None
+    fetch: Callable[[], Awaitable[bytes]]
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One answer from the user, whatever the channel."""
+
+    kind: Literal["text", "button", "location", "contact", "file", "other"]
+    text: str = ""
+    action: str = ""
+    arg: str = ""
+    rev: int = -1
+    latitude: float | None = None
+    longitude: float | None = None
+    file: IncomingFile | None = None
+
+
+@dataclass(frozen=True)
+class Button:
+    """An inline button: its label and callback payload."""
+
+    label: str
+    data: str
+
+
+@dataclass
+class Screen:
+    """A message to show; ``edit`` replaces the message whose button was pressed."""
+
+    text: str
+    buttons: list[list[Button]] = field(default_factory=list)
+    edit: bool = False
+    # (hint, button label): offer a button that shares the user's own phone number, where the
+    # channel has one (Telegram: a reply keyboard under a second message with the hint)
+    contact_button: tuple[str, str] | None = None
+    close_keyboard: bool = False  # take such a button away again (the screen has no buttons)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A message for someone else (a reviewer, the submitter), by Telegram chat id."""
+
+    chat_id: int
+    screen: Screen
+
+
+@dataclass
+class Outcome:
+    """What the engine answers to one incoming update."""
+
+    screens: list[Screen] = field(default_factory=list)
+    notice: str | None = None
+    finished: bool = False
+    stale: bool = False
+    notices: list[Notice] = field(default_factory=list)
+    menus: list[tuple[int, str]] = field(default_factory=list)
