@@ -22,7 +22,7 @@ from handlers.common import (
 )
 from models.ids import parse_id
 from models.services import monev, review
-from models.tables import Innovation, Role, User
+from models.tables import Innovation, Role, Status, User
 
 PER_PAGE = 10
 REVIEWERS = (Role.VERIFIKATOR, Role.ADMIN)
@@ -35,9 +35,17 @@ async def queue_screen(session: AsyncSession, t: Translator, user: User, page: i
     result = await review.queue(session, reviewer=user, page=page, per_page=PER_PAGE)
     if not result.total:
         return Screen(t("review.queue_empty"))
-    items = [(views.item_label(t, i), f"st:{i.id}") for i in result.items]
+    items = [(_queue_label(t, i), f"st:{i.id}") for i in result.items]
     title = t("review.queue_title", total=result.total)
     return views.paged_list(t, title, items, page=result.page, pages=result.pages, list_key="queue")
+
+
+def _queue_label(t: Translator, innovation: Innovation) -> str:
+    """A submission, or a verified innovation whose revision waits (its card opens it)."""
+    if innovation.status == Status.TERVERIFIKASI:
+        name = innovation.nama_inovasi or t.plain("reg.untitled")
+        return t.plain("review.queue_revision", code=innovation.code or "", name=name)
+    return views.item_label(t, innovation)
 
 
 async def queue(update: Update, context: BotContext) -> None:

@@ -13,7 +13,7 @@ from models.profile import Completeness, Gap, completeness, gaps
 from models.services import units
 from models.services.innovations import answers_of, last_event, record_event, snapshot_of
 from models.services.paging import Page, paginate
-from models.tables import Innovation, Role, Status, User
+from models.tables import Innovation, Revision, RevisionStatus, Role, Status, User
 
 
 class NotAllowed(Exception):
@@ -78,7 +78,8 @@ async def list_visible(
 async def queue(
     session: AsyncSession, *, reviewer: User, page: int, per_page: int
 ) -> Page[Innovation]:
-    """Return the submitted innovations ``reviewer`` must review, oldest first."""
+    """Return the submitted innovations ``reviewer`` must review, oldest first, and the
+    verified ones with a revision waiting for review."""
     scope: ColumnElement[bool] = true()
     reviewed = await reviewed_units(session, reviewer)
     if reviewed is not None:
@@ -87,10 +88,15 @@ async def queue(
         scope = Innovation.unit_id.in_(reviewed)
     stmt = (
         select(Innovation)
-        .where(Innovation.status == Status.DIAJUKAN, scope)
+        .where(or_(Innovation.status == Status.DIAJUKAN, _revision_waiting()), scope)
         .order_by(Innovation.submitted_at, Innovation.id)
     )
     return await paginate(session, stmt, page=page, per_page=per_page)
+
+
+def _revision_waiting() -> ColumnElement[bool]:
+    waiting = select(Revision.innovation_id).where(Revision.status == RevisionStatus.DIAJUKAN)
+    return and_(Innovation.status == Status.TERVERIFIKASI, Innovation.id.in_(waiting))
 
 
 async def lock_for_review(

@@ -109,7 +109,9 @@ async def test_a_verified_innovation_is_revised_reviewed_again_and_kept_until_ac
     assert "Waktu uji coba: 3 Maret 2025 → Maret 2025" in notice.text
     assert "Bukti dukung: (kosong) → 1 berkas: sk-perubahan.pdf" in notice.text
 
-    # the reviewer's card and export show the verified version, with the revision to review
+    # the queue lists it; the reviewer's card and export show the verified version, with the
+    # revision to review
+    assert "🔄 INO-2026-0001 · " in await queue(verifier)
     card = texts(await verifier.send("/status INO-2026-0001"))
     assert old_name in card and "Revisi ke-1: diajukan" in card
     assert "🔍 Periksa revisi ke-1" in verifier.last.button_labels()
