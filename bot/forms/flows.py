@@ -40,6 +40,7 @@ from models.services import innovations as inno
 from models.services import monev, people, review
 from models.services import units as unit_service
 from models.services import users as user_service
+from models.services.files import EvidenceFile
 from models.tables import FlowState, Innovation, Role, User
 from models.validation import InvalidInput
 
@@ -49,6 +50,18 @@ CATALOG_SOURCES = ("profile_fields", "roles", "invite_roles")
 def _write_file(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
+
+
+async def keep_upload(
+    files_dir: Path, folder: Path, file: IncomingFile, data: bytes, detected: FileType
+) -> EvidenceFile:
+    """Write a checked upload under ``files_dir / folder``, named by the bot (a random id
+    with the detected type's extension), off the event loop; return what to record."""
+    relative = folder / f"{uuid.uuid4().hex}.{detected.extension}"
+    await asyncio.to_thread(_write_file, files_dir / relative, data)
+    return EvidenceFile(
+        file.kind, file.filename, file.mime_type, len(data), relative.as_posix(), file.unique_id
+    )
 
 
 def _unlink_all(root: Path, paths: list[str]) -> None:
@@ -178,19 +191,10 @@ class RegistrationHost(BaseHost):
 
     async def store_file(self, file: IncomingFile, data: bytes, detected: FileType) -> None:
         """Write the evidence file under FILES_DIR, named by the bot, and record it."""
-        relative = Path(str(self.innovation.id)) / f"{uuid.uuid4().hex}.{detected.extension}"
-        target = self.ctx.deps.files_dir / relative
-        await asyncio.to_thread(_write_file, target, data)
+        folder = Path(str(self.innovation.id))
+        kept = await keep_upload(self.ctx.deps.files_dir, folder, file, data, detected)
         await inno.add_attachment(
-            self.ctx.session,
-            self.innovation,
-            kind=file.kind,
-            filename=file.filename,
-            mime_type=file.mime_type,
-            size=len(data),
-            path=relative.as_posix(),
-            file_unique_id=file.unique_id,
-            now=self.ctx.deps.clock.now(),
+            self.ctx.session, self.innovation, kept, now=self.ctx.deps.clock.now()
         )
 
     async def remove_file(self, key: str, index: int) -> str | None:

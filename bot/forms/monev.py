@@ -6,8 +6,7 @@ another command loses nothing; evidence files are written under FILES_DIR at onc
 
 from __future__ import annotations
 
-import asyncio
-import uuid
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -29,13 +28,14 @@ from bot.forms.engine import (
     Screen,
     Step,
 )
-from bot.forms.flows import BaseHost, HostContext, remove_files
+from bot.forms.flows import BaseHost, HostContext, keep_upload, remove_files
 from bot.views import told
 from models.filecheck import FileType
 from models.ids import parse_id
 from models.profile import is_filled
 from models.services import flows as flow_states
 from models.services import monev
+from models.services.files import EvidenceFile
 from models.tables import Deadline, FlowState, Role, User
 from models.validation import InvalidInput, first_day, parse_date
 
@@ -88,11 +88,6 @@ CAMPAIGN = Flow(
         Step("cakupan", Kind.CHOICE, options="campaign_scope"),
     ),
 )
-
-
-def _write_file(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
 
 
 class _AnswersInState(BaseHost):
@@ -152,20 +147,10 @@ class MonevHost(_AnswersInState):
 
     async def store_file(self, file: IncomingFile, data: bytes, detected: FileType) -> None:
         """Write an evidence file under FILES_DIR/monev, named by the bot, and remember it."""
-        name = f"{uuid.uuid4().hex}.{detected.extension}"
-        relative = Path("monev") / str(self.ctx.user.id) / name
-        await asyncio.to_thread(_write_file, self.ctx.deps.files_dir / relative, data)
+        folder = Path("monev") / str(self.ctx.user.id)
+        kept = await keep_upload(self.ctx.deps.files_dir, folder, file, data, detected)
         files = list(self.ctx.state.data.get("files") or [])
-        files.append(
-            {
-                "kind": file.kind,
-                "filename": file.filename,
-                "mime_type": file.mime_type,
-                "size": len(data),
-                "path": relative.as_posix(),
-                "unique_id": file.unique_id,
-            }
-        )
+        files.append(asdict(kept))
         self._store(files=files)
 
     def _deadline_label(self, deadline: Deadline) -> str:
@@ -237,7 +222,7 @@ class MonevHost(_AnswersInState):
             next_steps=answers.get("rencana") or None,
             stop_reason=answers.get("alasan") or None,
         )
-        files = [monev.EvidenceFile(**f) for f in ctx.state.data.get("files") or []]
+        files = [EvidenceFile(**f) for f in ctx.state.data.get("files") or []]
         await monev.submit_report(
             ctx.session,
             deadline_id=deadline.id,

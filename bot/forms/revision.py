@@ -7,8 +7,6 @@ words for returning or rejecting one come from a small flow of their own.
 
 from __future__ import annotations
 
-import asyncio
-import uuid
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -30,7 +28,7 @@ from bot.forms.engine import (
     Screen,
     Step,
 )
-from bot.forms.flows import BaseHost, HostContext, StateHost, remove_files
+from bot.forms.flows import BaseHost, HostContext, StateHost, keep_upload, remove_files
 from bot.i18n import Raw
 from models.filecheck import FileType
 from models.services import flows as flow_states
@@ -65,11 +63,6 @@ REVISION_DECISION = Flow(
 )
 
 
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-
-
 class RevisionHost(BaseHost):
     """Stores the answers of a revision being edited by the innovation's owner."""
 
@@ -101,20 +94,10 @@ class RevisionHost(BaseHost):
     async def store_file(self, file: IncomingFile, data: bytes, detected: FileType) -> None:
         """Write the evidence file under FILES_DIR, named by the bot, and record it with the
         revision (it joins the innovation's files when the revision is accepted)."""
-        relative = Path(str(self.innovation.id)) / f"{uuid.uuid4().hex}.{detected.extension}"
-        await asyncio.to_thread(_write, self.ctx.deps.files_dir / relative, data)
-        await rev.add_file(
-            self.ctx.session,
-            self.revision,
-            self.innovation,
-            kind=file.kind,
-            filename=file.filename,
-            mime_type=file.mime_type,
-            size=len(data),
-            path=relative.as_posix(),
-            file_unique_id=file.unique_id,
-            now=self.ctx.deps.clock.now(),
-        )
+        folder = Path(str(self.innovation.id))
+        kept = await keep_upload(self.ctx.deps.files_dir, folder, file, data, detected)
+        now = self.ctx.deps.clock.now()
+        await rev.add_file(self.ctx.session, self.revision, self.innovation, kept, now=now)
 
     async def remove_file(self, key: str, index: int) -> str | None:
         """Drop one evidence file from the revised profile (a file the revision brought is

@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload, lazyload
 
 from models.db import dialect_insert
 from models.profile import PROFILE_FIELDS, Completeness, completeness
+from models.services.files import EvidenceFile
 from models.tables import Attachment, CodeCounter, Innovation, Status, StatusEvent, User
 from models.validation import first_day, iso_date, precision_of, with_precision
 
@@ -126,28 +127,10 @@ def mark_skipped(innovation: Innovation, key: str, skipped: bool) -> None:
 
 
 async def add_attachment(
-    session: AsyncSession,
-    innovation: Innovation,
-    *,
-    kind: str,
-    filename: str,
-    mime_type: str,
-    size: int,
-    path: str,
-    file_unique_id: str | None,
-    now: datetime,
+    session: AsyncSession, innovation: Innovation, file: EvidenceFile, *, now: datetime
 ) -> Attachment:
     """Record an evidence file already written under FILES_DIR."""
-    attachment = Attachment(
-        innovation_id=innovation.id,
-        kind=kind,
-        filename=filename,
-        mime_type=mime_type,
-        size=size,
-        path=path,
-        telegram_file_unique_id=file_unique_id,
-        created_at=now,
-    )
+    attachment = Attachment(innovation_id=innovation.id, **file.columns(now=now))
     innovation.attachments.append(attachment)
     innovation.updated_at = now
     await session.flush()

@@ -21,6 +21,7 @@ from models.db import dialect_insert
 from models.policy import Period, Policy
 from models.profile import Completeness
 from models.services import people, review, units, users
+from models.services.files import EvidenceFile
 from models.services.innovations import EDITABLE, profile_completeness, record_event
 from models.tables import (
     Campaign,
@@ -848,18 +849,6 @@ class ReportInput:
     stop_reason: str | None = None
 
 
-@dataclass(frozen=True)
-class EvidenceFile:
-    """An evidence file already written under FILES_DIR."""
-
-    kind: str
-    filename: str
-    mime_type: str
-    size: int
-    path: str
-    unique_id: str | None = None
-
-
 async def open_monev_deadlines(session: AsyncSession, *, owner_id: int) -> list[Deadline]:
     """Return the open monev periods of the owner's verified innovations, soonest due first."""
     stmt = (
@@ -905,18 +894,7 @@ async def submit_report(
         obstacles=report.obstacles,
         next_steps=report.next_steps,
         submitted_at=now,
-        evidence=[
-            MonevEvidence(
-                kind=f.kind,
-                filename=f.filename,
-                mime_type=f.mime_type,
-                size=f.size,
-                path=f.path,
-                telegram_file_unique_id=f.unique_id,
-                created_at=now,
-            )
-            for f in files
-        ],
+        evidence=[MonevEvidence(**f.columns(now=now)) for f in files],
     )
     session.add(row)
     await close_deadline(session, deadline, status=DeadlineStatus.DONE, now=now)

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.profile import PROFILE_FIELDS, Completeness, completeness, is_filled
 from models.services import innovations as inno
 from models.services import review
+from models.services.files import EvidenceFile, same_file
 from models.tables import (
     Attachment,
     Innovation,
@@ -157,27 +158,13 @@ async def add_file(
     session: AsyncSession,
     revision: Revision,
     innovation: Innovation,
+    file: EvidenceFile,
     *,
-    kind: str,
-    filename: str,
-    mime_type: str,
-    size: int,
-    path: str,
-    file_unique_id: str | None,
     now: datetime,
 ) -> RevisionFile:
     """Record an evidence file of the revision, already written under FILES_DIR."""
     _editable(revision, innovation)
-    stored = RevisionFile(
-        revision_id=revision.id,
-        kind=kind,
-        filename=filename,
-        mime_type=mime_type,
-        size=size,
-        path=path,
-        telegram_file_unique_id=file_unique_id,
-        created_at=now,
-    )
+    stored = RevisionFile(revision_id=revision.id, **file.columns(now=now))
     revision.files.append(stored)
     revision.updated_at = now
     await session.flush()
@@ -297,18 +284,7 @@ async def accept(
     for attachment in removed:
         innovation.attachments.remove(attachment)
     for stored in list(revision.files):
-        innovation.attachments.append(
-            Attachment(
-                innovation_id=innovation.id,
-                kind=stored.kind,
-                filename=stored.filename,
-                mime_type=stored.mime_type,
-                size=stored.size,
-                path=stored.path,
-                telegram_file_unique_id=stored.telegram_file_unique_id,
-                created_at=stored.created_at,
-            )
-        )
+        innovation.attachments.append(Attachment(innovation_id=innovation.id, **same_file(stored)))
         revision.files.remove(stored)  # the stored file now belongs to the innovation
     revision.status = RevisionStatus.DITERIMA
     revision.reviewer_id = reviewer.id
