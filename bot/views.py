@@ -288,6 +288,16 @@ async def returned_notices(
     return [Notice(chat, Screen(text, [[button]]))]
 
 
+async def owner_told(
+    session: AsyncSession, t: Translator, innovation: Innovation, notices: list[Notice]
+) -> str:
+    """Say whether the owner could be told of a decision on their innovation: only when a
+    notice was made for them and the bot can still reach them."""
+    owner = await session.get(User, innovation.owner_id)
+    told = bool(notices) and owner is not None and not owner.unreachable
+    return t("review.owner_told" if told else "review.owner_not_told")
+
+
 async def decision_notices(
     session: AsyncSession, deps: Deps, innovation: Innovation
 ) -> list[Notice]:

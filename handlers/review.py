@@ -109,10 +109,8 @@ async def _decision(
         review.verify(session, innovation, reviewer=user, now=now)
         await monev.open_monev_periods(session, innovation, now=now, policy=context.deps.policy)
         notices = await views.decision_notices(session, context.deps, innovation)
-        owner = await session.get(User, innovation.owner_id)
-        told = bool(notices) and owner is not None and not owner.unreachable
         text = t("review.verified_done", code=code) + " "
-        text += t("review.owner_told" if told else "review.owner_not_told")
+        text += await views.owner_told(session, t, innovation, notices)
         return Outcome([Screen(text, edit=True)], notices=notices)
     if action == "b":
         return Outcome([Screen(t("review.verify_cancelled", code=code), edit=True)])

@@ -12,11 +12,14 @@ the withdrawn draft's summary. A button whose state has passed only says it is s
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler
 
 from bot import revision_views as rv
+from bot import views
 from bot.context import BotContext
 from bot.forms import runner
 from bot.forms.definitions import REGISTRATION
@@ -48,8 +51,17 @@ def _ids(data: str, prefix: str) -> tuple[str, int, int | None]:
     return action, target, number
 
 
-async def revision_button(update: Update, context: BotContext) -> None:
-    """Start, continue or decide on a revision."""
+# (session, context, user, texts, action, target id, number) -> the outcome and the stored
+# files to delete once the transaction has committed
+Action = Callable[
+    [AsyncSession, BotContext, User, Translator, str, int, int | None],
+    Awaitable[tuple[Outcome, list[str]]],
+]
+
+
+async def _button(update: Update, context: BotContext, prefix: str, act: Action) -> None:
+    """Run one button of this module in the update's transaction; a button whose state has
+    passed only says it is stale."""
     query = update.callback_query
     assert query is not None and query.data is not None
     outcome = Outcome()
@@ -62,15 +74,18 @@ async def revision_button(update: Update, context: BotContext) -> None:
             if gate is not None:
                 outcome = Outcome(gate)
             else:
-                action, target, number = _ids(query.data, rv.REVISION_PREFIX)
-                outcome, dropped = await _revision_action(
-                    session, context, user, t, action, target, number
-                )
+                action, target, number = _ids(query.data, prefix)
+                outcome, dropped = await act(session, context, user, t, action, target, number)
         except (Stale, rev.NotAllowed, inno.NotEditable):
             outcome = Outcome(notice=t("common.stale"))
     await remove_files(context.deps.files_dir, dropped)  # only once the change is committed
     await query.answer(outcome.notice)
     await reply(update, context, outcome)
+
+
+async def revision_button(update: Update, context: BotContext) -> None:
+    """Start, continue or decide on a revision."""
+    await _button(update, context, rv.REVISION_PREFIX, _revision_action)
 
 
 async def _revision_action(
@@ -122,10 +137,8 @@ async def _revision_action(
             session, revision, innovation, reviewer=user, now=deps.clock.now()
         )
         notices = await rv.owner_notices(session, deps, revision, innovation)
-        owner = await session.get(User, innovation.owner_id)
-        told = bool(notices) and owner is not None and not owner.unreachable
         text = t("rvs.diterima_done", title=Raw(rv.title(t, revision, innovation)))
-        text += " " + t("review.owner_told" if told else "review.owner_not_told")
+        text += " " + await views.owner_told(session, t, innovation, notices)
         return Outcome([Screen(text, edit=True)], notices=notices), dropped
     decision = RETURN if action == "k" else REJECT
     intro = Screen(t(f"rvs.{decision}_intro", title=Raw(rv.title(t, revision, innovation))))
@@ -135,23 +148,7 @@ async def _revision_action(
 
 async def withdraw_button(update: Update, context: BotContext) -> None:
     """Ask to withdraw a submission, withdraw it, keep it, or open the withdrawn draft."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    outcome = Outcome()
-    async with unit_of_work(context, update) as session:
-        user = await current_user(session, update, context)
-        t = translator(context, user)
-        gate = await onboarding_gate(session, context, user)
-        try:
-            if gate is not None:
-                outcome = Outcome(gate)
-            else:
-                action, target, number = _ids(query.data, rv.WITHDRAW_PREFIX)
-                outcome = await _withdraw_action(session, context, user, t, action, target, number)
-        except (Stale, inno.NotEditable):
-            outcome = Outcome(notice=t("common.stale"))
-    await query.answer(outcome.notice)
-    await reply(update, context, outcome)
+    await _button(update, context, rv.WITHDRAW_PREFIX, _withdraw_action)
 
 
 async def _withdraw_action(
@@ -162,7 +159,7 @@ async def _withdraw_action(
     action: str,
     target: int,
     number: int | None,
-) -> Outcome:
+) -> tuple[Outcome, list[str]]:
     deps = context.deps
     innovation = await inno.lock_owned(session, owner=user, innovation_id=target)
     if innovation is None:
@@ -172,14 +169,14 @@ async def _withdraw_action(
         prompt = await runner.begin(
             session, deps, user, REGISTRATION, target_id=innovation.id, mode="summary"
         )
-        return Outcome(prompt)
+        return Outcome(prompt), []
     if innovation.status != Status.DIAJUKAN:
         raise Stale
     if action == "a":
         version = await inno.submission_event_id(session, innovation.id)
-        return Outcome([rv.withdraw_confirmation(t, innovation, version)])
+        return Outcome([rv.withdraw_confirmation(t, innovation, version)]), []
     if action == "n":
-        return Outcome([Screen(t("wd.kept", code=code), edit=True)])
+        return Outcome([Screen(t("wd.kept", code=code), edit=True)]), []
     if action != "y" or number is None:
         raise Stale
     await inno.withdraw(session, innovation, actor=user, version=number, now=deps.clock.now())
@@ -189,7 +186,7 @@ async def _withdraw_action(
     notices = rv.withdrawn_notices(deps, innovation, user, recipients)
     button = rv.edit_withdrawn_button(t, innovation)
     done = Screen(t("wd.done", code=code), [[button]], edit=True)
-    return Outcome([done], notices=notices)
+    return Outcome([done], notices=notices), []
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

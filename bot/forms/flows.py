@@ -355,10 +355,8 @@ class ReviewHost(StateHost):
             review.stop(ctx.session, innovation, actor=ctx.user, reason=answers["reason"], now=now)
             notices = await views.decision_notices(ctx.session, ctx.deps, innovation)
             key = "review.stopped_done"
-        owner = await ctx.session.get(User, innovation.owner_id)
-        told = bool(notices) and owner is not None and not owner.unreachable
         text = t(key, code=innovation.code or "") + " "
-        text += t("review.owner_told" if told else "review.owner_not_told")
+        text += await views.owner_told(ctx.session, t, innovation, notices)
         return await self._done(text, notices=notices)
 
 

@@ -241,10 +241,8 @@ class DecisionHost(StateHost):
                 reason=str(answers["comment"]), now=now,
             )  # fmt: skip
         notices = await rv.owner_notices(ctx.session, ctx.deps, revision, innovation)
-        owner = await ctx.session.get(User, innovation.owner_id)
-        told = bool(notices) and owner is not None and not owner.unreachable
         text = t(f"rvs.{revision.status}_done", title=Raw(rv.title(t, revision, innovation)))
-        text += " " + t("review.owner_told" if told else "review.owner_not_told")
+        text += " " + await views.owner_told(ctx.session, t, innovation, notices)
         return await self._done(text, notices=notices)
 
 
