@@ -13,7 +13,6 @@ from bot.deadline_views import RESUME_DRAFT
 from bot.forms import runner
 from bot.forms.definitions import ONBOARDING, REGISTRATION
 from bot.forms.engine import Button, Screen
-from bot.forms.flows import remove_files
 from bot.forms.monev import MONEV
 from bot.i18n import Translator
 from bot.render import show
@@ -21,6 +20,7 @@ from handlers.common import current_user, onboarding_gate, translator, unit_of_w
 from models.ids import parse_id
 from models.services import flows as flow_states
 from models.services import innovations as inno
+from models.services.files import discard_after_commit
 from models.tables import Innovation, User
 
 DRAFT_PREFIX = RESUME_DRAFT
@@ -139,7 +139,7 @@ async def _delete(
         return [Screen(t("reg.draft_delete_confirm", name=name), buttons)]
     paths = await inno.delete_draft(session, draft)
     await flow_states.remove_for_target(session, flow=REGISTRATION.name, target_id=draft_id)
-    await remove_files(context.deps.files_dir, paths)
+    discard_after_commit(session, context.deps.files_dir, paths)
     left = await inno.list_drafts(session, owner_id=user.id)
     zone = context.deps.policy.zone
     return [

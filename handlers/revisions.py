@@ -24,7 +24,6 @@ from bot.context import BotContext
 from bot.forms import runner
 from bot.forms.definitions import REGISTRATION
 from bot.forms.engine import Outcome, Screen
-from bot.forms.flows import remove_files
 from bot.forms.revision import REJECT, RETURN, REVISION, begin_decision
 from bot.i18n import Raw, Translator
 from handlers.common import current_user, onboarding_gate, reply, translator, unit_of_work
@@ -33,6 +32,7 @@ from models.services import flows as flow_states
 from models.services import innovations as inno
 from models.services import monev
 from models.services import revisions as rev
+from models.services.files import discard_after_commit
 from models.tables import Status, User
 
 
@@ -51,11 +51,9 @@ def _ids(data: str, prefix: str) -> tuple[str, int, int | None]:
     return action, target, number
 
 
-# (session, context, user, texts, action, target id, number) -> the outcome and the stored
-# files to delete once the transaction has committed
+# (session, context, user, texts, action, target id, number) -> what to answer
 Action = Callable[
-    [AsyncSession, BotContext, User, Translator, str, int, int | None],
-    Awaitable[tuple[Outcome, list[str]]],
+    [AsyncSession, BotContext, User, Translator, str, int, int | None], Awaitable[Outcome]
 ]
 
 
@@ -65,7 +63,6 @@ async def _button(update: Update, context: BotContext, prefix: str, act: Action)
     query = update.callback_query
     assert query is not None and query.data is not None
     outcome = Outcome()
-    dropped: list[str] = []
     async with unit_of_work(context, update) as session:
         user = await current_user(session, update, context)
         t = translator(context, user)
@@ -75,10 +72,9 @@ async def _button(update: Update, context: BotContext, prefix: str, act: Action)
                 outcome = Outcome(gate)
             else:
                 action, target, number = _ids(query.data, prefix)
-                outcome, dropped = await act(session, context, user, t, action, target, number)
+                outcome = await act(session, context, user, t, action, target, number)
         except (Stale, rev.NotAllowed, inno.NotEditable):
             outcome = Outcome(notice=t("common.stale"))
-    await remove_files(context.deps.files_dir, dropped)  # only once the change is committed
     await query.answer(outcome.notice)
     await reply(update, context, outcome)
 
@@ -96,7 +92,7 @@ async def _revision_action(
     action: str,
     target: int,
     number: int | None,
-) -> tuple[Outcome, list[str]]:
+) -> Outcome:
     deps = context.deps
     if action in ("n", "ny", "x", "e"):
         innovation = await inno.lock_owned(session, owner=user, innovation_id=target)
@@ -104,10 +100,10 @@ async def _revision_action(
             raise Stale
         current = await rev.open_of(session, innovation.id)
         if action == "x":
-            return Outcome([Screen(t("rvs.start_kept"), edit=True)]), []
+            return Outcome([Screen(t("rvs.start_kept"), edit=True)])
         if current is None and action == "n":
             count = await rev.count_of(session, innovation.id)
-            return Outcome([rv.start_confirmation(t, innovation, count)]), []
+            return Outcome([rv.start_confirmation(t, innovation, count)])
         if current is None and action == "ny" and number is not None:
             # a new revision starts from the verified profile, not from an old form state
             await flow_states.remove_for_target(session, flow=REVISION.name, target_id=target)
@@ -118,32 +114,33 @@ async def _revision_action(
             prompt = await runner.begin(
                 session, deps, user, REVISION, target_id=innovation.id, mode="summary"
             )
-            return Outcome([intro, *prompt]), []
+            return Outcome([intro, *prompt])
         if current is None or current.status not in rev.EDITABLE:
             raise Stale
         prompt = await runner.begin(
             session, deps, user, REVISION, target_id=innovation.id, mode="summary"
         )
-        return Outcome(prompt), []
+        return Outcome(prompt)
     if action not in ("o", "a", "k", "t") or (action != "o" and number is None):
         raise Stale
     revision, innovation = await rev.lock_for_review(
         session, reviewer=user, revision_id=target, round_=number if action != "o" else None
     )
     if action == "o":
-        return Outcome([await rv.review_screen(session, deps, t, revision, innovation)]), []
+        return Outcome([await rv.review_screen(session, deps, t, revision, innovation)])
     if action == "a":
         _, dropped = await rev.accept(
             session, revision, innovation, reviewer=user, now=deps.clock.now()
         )
+        discard_after_commit(session, deps.files_dir, dropped)
         notices = await rv.owner_notices(session, deps, revision, innovation)
         text = t("rvs.diterima_done", title=Raw(rv.title(t, revision, innovation)))
         text += " " + await views.owner_told(session, t, innovation, notices)
-        return Outcome([Screen(text, edit=True)], notices=notices), dropped
+        return Outcome([Screen(text, edit=True)], notices=notices)
     decision = RETURN if action == "k" else REJECT
     intro = Screen(t(f"rvs.{decision}_intro", title=Raw(rv.title(t, revision, innovation))))
     prompt = await begin_decision(session, deps, user, revision, decision)
-    return Outcome([intro, *prompt]), []
+    return Outcome([intro, *prompt])
 
 
 async def withdraw_button(update: Update, context: BotContext) -> None:
@@ -159,7 +156,7 @@ async def _withdraw_action(
     action: str,
     target: int,
     number: int | None,
-) -> tuple[Outcome, list[str]]:
+) -> Outcome:
     deps = context.deps
     innovation = await inno.lock_owned(session, owner=user, innovation_id=target)
     if innovation is None:
@@ -169,14 +166,14 @@ async def _withdraw_action(
         prompt = await runner.begin(
             session, deps, user, REGISTRATION, target_id=innovation.id, mode="summary"
         )
-        return Outcome(prompt), []
+        return Outcome(prompt)
     if innovation.status != Status.DIAJUKAN:
         raise Stale
     if action == "a":
         version = await inno.submission_event_id(session, innovation.id)
-        return Outcome([rv.withdraw_confirmation(t, innovation, version)]), []
+        return Outcome([rv.withdraw_confirmation(t, innovation, version)])
     if action == "n":
-        return Outcome([Screen(t("wd.kept", code=code), edit=True)]), []
+        return Outcome([Screen(t("wd.kept", code=code), edit=True)])
     if action != "y" or number is None:
         raise Stale
     await inno.withdraw(session, innovation, actor=user, version=number, now=deps.clock.now())
@@ -186,7 +183,7 @@ async def _withdraw_action(
     notices = rv.withdrawn_notices(deps, innovation, user, recipients)
     button = rv.edit_withdrawn_button(t, innovation)
     done = Screen(t("wd.done", code=code), [[button]], edit=True)
-    return Outcome([done], notices=notices), []
+    return Outcome([done], notices=notices)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

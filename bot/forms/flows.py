@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -40,7 +39,7 @@ from models.services import innovations as inno
 from models.services import monev, people, review
 from models.services import units as unit_service
 from models.services import users as user_service
-from models.services.files import EvidenceFile
+from models.services.files import EvidenceFile, discard_after_commit
 from models.tables import FlowState, Innovation, Role, User
 from models.validation import InvalidInput
 
@@ -62,16 +61,6 @@ async def keep_upload(
     return EvidenceFile(
         file.kind, file.filename, file.mime_type, len(data), relative.as_posix(), file.unique_id
     )
-
-
-def _unlink_all(root: Path, paths: list[str]) -> None:
-    for path in paths:
-        (root / path).unlink(missing_ok=True)
-
-
-async def remove_files(root: Path, paths: Sequence[str]) -> None:
-    """Delete stored files (paths relative to ``root``), off the event loop."""
-    await asyncio.to_thread(_unlink_all, root, list(paths))
 
 
 @dataclass
@@ -206,7 +195,7 @@ class RegistrationHost(BaseHost):
         await inno.remove_attachment(
             self.ctx.session, self.innovation, attachment, now=self.ctx.deps.clock.now()
         )
-        await remove_files(self.ctx.deps.files_dir, [attachment.path])
+        discard_after_commit(self.ctx.session, self.ctx.deps.files_dir, [attachment.path])
         return attachment.filename
 
     async def summary_extra(
@@ -270,7 +259,7 @@ class RegistrationHost(BaseHost):
             await flow_states.remove_for_target(
                 session, flow=self.flow.name, target_id=self.innovation.id
             )
-            await remove_files(self.ctx.deps.files_dir, paths)
+            discard_after_commit(session, self.ctx.deps.files_dir, paths)
             return Outcome([Screen(t("reg.deleted"))], finished=True)
         if action == "hn":
             return Outcome(await engine.show())

@@ -28,14 +28,14 @@ from bot.forms.engine import (
     Screen,
     Step,
 )
-from bot.forms.flows import BaseHost, HostContext, keep_upload, remove_files
+from bot.forms.flows import BaseHost, HostContext, keep_upload
 from bot.views import told
 from models.filecheck import FileType
 from models.ids import parse_id
 from models.profile import is_filled
 from models.services import flows as flow_states
 from models.services import monev
-from models.services.files import EvidenceFile
+from models.services.files import EvidenceFile, discard_after_commit
 from models.tables import Deadline, FlowState, Role, User
 from models.validation import InvalidInput, first_day, parse_date
 
@@ -133,7 +133,7 @@ class MonevHost(_AnswersInState):
         files = list(self.ctx.state.data.get("files") or [])
         self._store(files=[])
         paths = [str(f["path"]) for f in files]
-        await remove_files(self.ctx.deps.files_dir, paths)
+        discard_after_commit(self.ctx.session, self.ctx.deps.files_dir, paths)
 
     async def remove_file(self, key: str, index: int) -> str | None:
         """Forget one evidence file of the report and delete it."""
@@ -142,7 +142,7 @@ class MonevHost(_AnswersInState):
             return None
         removed = files.pop(index)
         self._store(files=files)
-        await remove_files(self.ctx.deps.files_dir, [str(removed["path"])])
+        discard_after_commit(self.ctx.session, self.ctx.deps.files_dir, [str(removed["path"])])
         return str(removed["filename"])
 
     async def store_file(self, file: IncomingFile, data: bytes, detected: FileType) -> None:
@@ -312,7 +312,7 @@ async def start_monev(
             stale = _reset(state, step="status", answers={"deadline": str(preset)})
         else:
             stale = _reset(state, step="deadline", answers={})
-    await remove_files(deps.files_dir, stale)
+    discard_after_commit(session, deps.files_dir, stale)
     t = deps.translator(user.language)
     ctx = HostContext(session, deps, user, state, t)
     engine = FormEngine(MonevHost(ctx), state, t, today=ctx.today)

@@ -28,13 +28,14 @@ from bot.forms.engine import (
     Screen,
     Step,
 )
-from bot.forms.flows import BaseHost, HostContext, StateHost, keep_upload, remove_files
+from bot.forms.flows import BaseHost, HostContext, StateHost, keep_upload
 from bot.i18n import Raw
 from models.filecheck import FileType
 from models.services import flows as flow_states
 from models.services import innovations as inno
 from models.services import monev
 from models.services import revisions as rev
+from models.services.files import discard_after_commit
 from models.tables import Innovation, Revision, RevisionStatus, Status, User
 
 # The registration's steps, texts (the catalog's "rev" section merges "reg") and summary.
@@ -112,7 +113,7 @@ class RevisionHost(BaseHost):
             return None
         name, path = removed
         if path is not None:
-            await remove_files(self.ctx.deps.files_dir, [path])
+            discard_after_commit(self.ctx.session, self.ctx.deps.files_dir, [path])
         return name
 
     async def summary_extra(
@@ -158,7 +159,7 @@ class RevisionHost(BaseHost):
                 session, revision, innovation, actor=ctx.user, now=ctx.deps.clock.now()
             )
             await flow_states.remove(session, ctx.state)
-            await remove_files(ctx.deps.files_dir, paths)
+            discard_after_commit(ctx.session, ctx.deps.files_dir, paths)
             return Outcome([Screen(t("rvs.cancelled", n=revision.number))], finished=True)
         if action == "hn":
             return Outcome(await engine.show())
