@@ -61,13 +61,14 @@ class Inbox:
     keeper: Keeper
     slow_notice: SlowNotice = _no_notice
     finished: set[int] = field(default_factory=set)  # handled and answered, not yet written
-    # replayed from the database at start; Telegram may send its unconfirmed copy again
+    # replayed from the database at start (kept for the process's life: a few at most);
+    # Telegram may send its unconfirmed copy of each again, a different object
     replayed: dict[int, Update] = field(default_factory=dict)
     _flusher: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
 
-    def was_replayed(self, update_id: int) -> bool:
-        """Return True if the update came from the inbox at start, not from Telegram."""
-        return update_id in self.replayed
+    def was_replayed(self, update: Update) -> bool:
+        """Return True if this very update came from the inbox at start, not from Telegram."""
+        return self.replayed.get(update.update_id) is update
 
     def finish(self, update_id: int) -> None:
         """Note a handled and answered update; it leaves the inbox within FLUSH_DELAY."""
@@ -185,7 +186,8 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         if self._inbox is not None and isinstance(update, Update):
             replayed = self._inbox.replayed.get(update.update_id)
             if replayed is not None and replayed is not update:
-                del self._inbox.replayed[update.update_id]
+                # Telegram's copy; the replayed one may still wait for its chat, so it keeps
+                # its entry (errors.on_error asks was_replayed when it was already handled)
                 if isinstance(coroutine, Coroutine):
                     coroutine.close()
                 return

@@ -34,7 +34,7 @@ async def show_where_they_are(update: Update, context: BotContext) -> None:
 async def on_error(update: object, context: BotContext) -> None:
     """Log the failure and apologise to the user in their language."""
     if isinstance(context.error, AlreadyHandled) and isinstance(update, Update):
-        if isinstance(context.bot, DurableBot) and context.bot.inbox.was_replayed(update.update_id):
+        if isinstance(context.bot, DurableBot) and context.bot.inbox.was_replayed(update):
             # left unfinished by a process that died after committing it, perhaps before
             # its answer went out: show where the flow now stands
             log.info("update %s replayed; already handled", update.update_id)

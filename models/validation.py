@@ -81,18 +81,14 @@ class Month(date):
     """A date known to its month only ("Juni 2023", "06/2023"), held as the month's first day.
 
     ``isoformat()`` is ISO 8601's reduced form, "2023-06": that is how the answer is saved,
-    snapshotted and compared, so a month never turns into the 1st of it by accident. ``str()``
-    stays the first calendar day, "2023-06-01", the earliest the date can be, which is what a
-    "not before" check of a later date compares with. Arithmetic keeps the type (as for every
-    date subclass): use :func:`first_day` before computing with it.
+    snapshotted and compared, so a month never turns into the 1st of it by accident.
+    Arithmetic keeps the type (as for every date subclass): use :func:`first_day` before
+    computing with it.
     """
 
     def isoformat(self) -> str:
         """Return the month as ISO 8601's reduced form, e.g. "2023-06"."""
         return f"{self.year:04d}-{self.month:02d}"
-
-    def __str__(self) -> str:
-        return date.isoformat(self)
 
     def __repr__(self) -> str:
         return f"Month({self.year}, {self.month})"

@@ -35,6 +35,7 @@ from models.validation import (
     InvalidInput,
     clean_text,
     count_words,
+    iso_date,
     normalise_phone,
     parse_date,
     parse_number,
@@ -288,7 +289,7 @@ class FormEngine:
             return await self._append_long(step, text, answers)
         elif step.kind == Kind.DATE:
             other = answers.get(step.not_before) if step.not_before else None
-            not_before = date.fromisoformat(str(other)) if other else None
+            not_before = iso_date(other) if other else None  # a month stays a month
             value = parse_date(text, today=self.today, not_before=not_before).isoformat()
         elif step.kind == Kind.NUMBER:
             value = parse_number(text, minimum=step.minimum, maximum=step.maximum)

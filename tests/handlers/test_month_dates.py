@@ -64,7 +64,7 @@ async def test_a_month_is_kept_shown_and_exported_as_a_month(
     await onboard(user, name="Siti Aminah")
     asked_uji, refused, accepted, summary = await register_with_dates(user, "06/2023")
     assert "Waktu penerapan" in asked_uji
-    assert "tidak boleh sebelum" in refused
+    assert "tidak boleh sebelum Juni 2023" in refused  # the month as given, not its 1st
     assert "Ringkasan" not in refused and "Latar belakang" in accepted
     assert "Waktu uji coba: Juni 2023" in summary
     assert "Waktu penerapan: 15 Juni 2023" in summary

@@ -81,7 +81,7 @@ def test_a_month_alone_stays_a_month(text: str) -> None:
     value = parse_date(text, today=TODAY)
     assert isinstance(value, Month) and value == date(2023, 6, 1)
     assert value.isoformat() == "2023-06"  # how it is saved and snapshotted
-    assert str(value) == "2023-06-01"  # the earliest day it can be
+    assert str(value) == "2023-06"  # str() is isoformat(): a month never prints as a day
     assert iso_date(value.isoformat()) == value and isinstance(iso_date("2023-06"), Month)
     assert type(first_day(value)) is date
 
