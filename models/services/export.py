@@ -12,14 +12,13 @@ from sqlalchemy import ColumnElement, Select, extract, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import noload
 
-from models.services import units
+from models.services import review, units
 from models.tables import (
     Deadline,
     DeadlineKind,
     DeadlineStatus,
     Innovation,
     MonevReport,
-    Role,
     Status,
     Unit,
     User,
@@ -39,12 +38,10 @@ class Filters:
 async def scope_of(session: AsyncSession, viewer: User | None) -> ColumnElement[bool]:
     """Return what a viewer may export: an admin (or the command line) all, a verifikator the
     submitted innovations of the unit and of the units below it."""
-    if viewer is None or viewer.role == Role.ADMIN:
+    reviewed = None if viewer is None else await review.reviewed_units(session, viewer)
+    if reviewed is None:
         return true()
-    if viewer.role == Role.VERIFIKATOR and viewer.unit_id is not None:
-        reviewed = await units.with_descendants(session, viewer.unit_id)
-        return Innovation.unit_id.in_(reviewed) & (Innovation.status != Status.DRAF)
-    return Innovation.id.is_(None)
+    return Innovation.unit_id.in_(reviewed) & (Innovation.status != Status.DRAF)
 
 
 async def innovations_query(

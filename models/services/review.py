@@ -11,7 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.profile import Completeness, Gap, completeness, gaps
 from models.services import units
-from models.services.innovations import answers_of, last_event, record_event, snapshot_of
+from models.services.innovations import (
+    answers_of,
+    record_event,
+    snapshot_of,
+    submission_event_id,
+)
 from models.services.paging import Page, paginate
 from models.tables import Innovation, Revision, RevisionStatus, Role, Status, User
 
@@ -110,16 +115,10 @@ async def lock_for_review(
         raise NotAllowed("not submitted")
     if not await can_review(session, reviewer, innovation):
         raise NotAllowed("not a reviewer of this unit")
-    if version is not None and version != await submission_version(session, innovation):
+    # a confirmation asked for one submission (its event's id) does not apply to a later one
+    if version is not None and version != await submission_event_id(session, innovation.id):
         raise NotAllowed("submitted again since")
     return innovation
-
-
-async def submission_version(session: AsyncSession, innovation: Innovation) -> int:
-    """Return what identifies the submission under review (its event's id): a confirmation
-    asked for one submission does not apply to a later one."""
-    event = await last_event(session, innovation.id, to_status=Status.DIAJUKAN)
-    return event.id if event is not None else 0
 
 
 @dataclass(frozen=True)
@@ -140,7 +139,7 @@ async def check_before_verifying(
     answers = answers_of(innovation)
     return VerificationCheck(
         innovation,
-        await submission_version(session, innovation),
+        await submission_event_id(session, innovation.id),
         completeness(answers),
         gaps(answers),
     )

@@ -38,6 +38,7 @@ async def import_units(session: AsyncSession, records: Iterable[UnitRecord]) -> 
         else:
             unchanged += 1
     await session.flush()
+    session.info.pop(_LINKS, None)  # the tree may have changed
     return ImportResult(added, updated, unchanged)
 
 
@@ -52,10 +53,18 @@ async def get(session: AsyncSession, unit_id: int) -> Unit | None:
     return await session.get(Unit, unit_id)
 
 
+_LINKS = "unit_links"
+
+
 async def _links(session: AsyncSession) -> list[tuple[int, str, str | None]]:
-    """Return (id, code, parent code) of every unit, by id."""
-    rows = await session.execute(select(Unit.id, Unit.code, Unit.parent_code).order_by(Unit.id))
-    return [(uid, code, parent) for uid, code, parent in rows]
+    """Return (id, code, parent code) of every unit, by id: read once per transaction (one
+    card or one reminder round asks for a unit's tree several times; imports forget it)."""
+    links: list[tuple[int, str, str | None]] | None = session.info.get(_LINKS)
+    if links is None:
+        stmt = select(Unit.id, Unit.code, Unit.parent_code).order_by(Unit.id)
+        links = [(uid, code, parent) for uid, code, parent in await session.execute(stmt)]
+        session.info[_LINKS] = links
+    return links
 
 
 async def with_descendants(session: AsyncSession, unit_id: int) -> list[int]:
