@@ -30,7 +30,7 @@ from handlers.common import current_user, onboarding_gate, reply, translator, un
 from models.ids import parse_id
 from models.services import flows as flow_states
 from models.services import innovations as inno
-from models.services import monev
+from models.services import monev, units
 from models.services import revisions as rev
 from models.services.files import discard_after_commit
 from models.tables import Status, User
@@ -129,9 +129,13 @@ async def _revision_action(
     if action == "o":
         return Outcome([await rv.review_screen(session, deps, t, revision, innovation)])
     if action == "a":
-        _, dropped = await rev.accept(
-            session, revision, innovation, reviewer=user, now=deps.clock.now()
-        )
+        try:
+            _, dropped = await rev.accept(
+                session, revision, innovation, reviewer=user, now=deps.clock.now()
+            )
+        except rev.OutsideScope as exc:
+            unit = await units.get(session, exc.unit_id)
+            return Outcome([Screen(t("rvs.outside_scope", unit=unit.name if unit else "-"))])
         discard_after_commit(session, deps.files_dir, dropped)
         notices = await rv.owner_notices(session, deps, revision, innovation)
         text = t("rvs.diterima_done", title=Raw(rv.title(t, revision, innovation)))

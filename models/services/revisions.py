@@ -33,6 +33,14 @@ FILES = "bukti_dukung"
 ORDER = [f.key for f in PROFILE_FIELDS]
 
 
+class OutsideScope(Exception):
+    """The revision moves the innovation to a unit its reviewer does not review."""
+
+    def __init__(self, unit_id: int) -> None:
+        super().__init__(unit_id)
+        self.unit_id = unit_id
+
+
 class NotAllowed(Exception):
     """Not this user, not this revision, or no longer in that state."""
 
@@ -276,6 +284,11 @@ async def accept(
     """Make the revised profile the verified one; return what changed and the stored paths
     of the evidence files it dropped (to delete once committed)."""
     changes = changes_of(revision, innovation)
+    if "unit_id" in changes:  # a reviewer of the old unit may not hand it to another one
+        moved_to = int(changes["unit_id"][1])
+        reviewed = await review.reviewed_units(session, reviewer)
+        if reviewed is not None and moved_to not in reviewed:
+            raise OutsideScope(moved_to)
     for key, (_old, new) in changes.items():
         if key != FILES:
             inno.store_field(innovation, key, new, now=now)

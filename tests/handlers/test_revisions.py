@@ -279,3 +279,28 @@ async def test_a_submission_is_withdrawn_before_review_and_sent_again(
     await owner.press_data(yes, message=confirm)
     assert was_stale(owner)
     assert (await stored(harness)).status == "diajukan"
+
+
+async def test_a_revision_moving_the_innovation_out_of_the_reviewers_units_is_not_accepted(
+    harness: BotHarness, sim: BotApiSimulator
+) -> None:
+    await seed(harness, "terverifikasi")
+    owner, verifier = sim.user(OWNER), sim.user(VERIFIER)
+    await verifier.send("/start")
+    await owner.send("/status INO-2026-0001")
+    await owner.press("Perbarui")
+    await owner.press("Ya, mulai revisi")
+    await edit(owner, "Perangkat daerah")
+    await owner.send("pendidikan")
+    await owner.press("Dinas Pendidikan")
+    await owner.press("Kirim revisi")
+    notice = verifier.last
+    assert "Perangkat daerah: Dinas Kesehatan → Dinas Pendidikan" in notice.text
+    await verifier.press("Periksa revisi ke-1", message=notice)
+    replies = await verifier.press("Terima")
+    assert "memindahkan inovasi ke Dinas Pendidikan, di luar unit yang Anda periksa" in texts(
+        replies
+    )
+    [revision] = await revision_rows(harness)
+    assert revision.status == "diajukan"
+    assert (await stored(harness)).unit.code == "DINKES"
