@@ -303,4 +303,5 @@ async def test_a_revision_moving_the_innovation_out_of_the_reviewers_units_is_no
     )
     [revision] = await revision_rows(harness)
     assert revision.status == "diajukan"
-    assert (await stored(harness)).unit.code == "DINKES"
+    unit = (await stored(harness)).unit
+    assert unit is not None and unit.code == "DINKES"
