@@ -23,7 +23,6 @@ from bot.forms.values import (
     format_value,
     long_text_accepted,
     matches,
-    step_keys,
 )
 from bot.i18n import Raw, Translator
 from models import filecheck
@@ -59,7 +58,6 @@ __all__ = [
     "Screen",
     "Step",
     "format_value",
-    "step_keys",
 ]
 
 PAGE_SIZE = 8
@@ -192,7 +190,8 @@ class FormEngine:
             message = self.t(exc.key, **self._error_params(exc.params))
             return Outcome([await self._prompt(step, answers, error=message)])
         moved = (self.state.step, self.state.mode) != before
-        if step.kind == Kind.CONTACT and (moved or outcome.finished):
+        went_back = incoming.kind == "button" and incoming.action == "b"
+        if step.kind == Kind.CONTACT and (moved or outcome.finished) and not went_back:
             outcome.screens.insert(0, await self._left_contact_step(step))
         return outcome
 

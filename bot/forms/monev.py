@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.deadline_views import innovation_name, subject, when_phrase
 from bot.deps import Deps
+from bot.forms.definitions import EVIDENCE_TYPES, MB
 from bot.forms.engine import (
     Answers,
     Button,
@@ -39,8 +40,6 @@ from models.services.files import EvidenceFile, discard_after_commit
 from models.tables import Deadline, FlowState, Role, User
 from models.validation import InvalidInput, first_day, parse_date
 
-EVIDENCE_TYPES = ("pdf", "jpg", "jpeg", "png", "docx", "xlsx")
-MB = 1024 * 1024
 MAX_BENEFICIARIES = 100_000_000
 
 

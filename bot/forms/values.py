@@ -90,8 +90,3 @@ def checked_content(data: bytes, ext: str, extensions: Sequence[str], allowed: s
             allowed=allowed,
         )
     raise InvalidInput("err.file_content", claimed=ext.upper(), allowed=allowed)
-
-
-def step_keys(steps: Sequence[Step]) -> list[str]:
-    """Return the keys of ``steps`` in order."""
-    return [s.key for s in steps]

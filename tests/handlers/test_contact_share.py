@@ -41,6 +41,9 @@ async def test_skipping_or_typing_also_takes_the_button_away(
     await user.press("Dinas Kesehatan")
     await user.press("Lewati")
     assert user.reply_keyboard == [[SHARE]]
+    replies = await user.press("Kembali")  # back to NIP: nothing to confirm yet
+    assert "Tanpa nomor kontak" not in texts(replies) and "NIP" in texts(replies)
+    await user.press("Lewati")
     replies = await user.press("Lewati")
     assert replies[0].text == "Tanpa nomor kontak." and user.reply_keyboard is None
     await register_until_summary(user)  # its contact step: a typed number works as before
