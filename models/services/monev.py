@@ -387,8 +387,12 @@ async def notice_recipients(
     verifiers = [
         u for u in await verifiers_of_unit(session, unit_id, exclude=exclude) if _reachable(u)
     ]
-    admins = [u for u in await admin_users(session, exclude=exclude) if _reachable(u)]
-    reviewer = next((u for u in (*verifiers, *admins) if u.id == reviewer_id), None)
+    reviewer = next((u for u in verifiers if u.id == reviewer_id), None)
+    admins: list[User] = []
+    if reviewer is None and (not verifiers or reviewer_id is not None):
+        # the admins are needed only when nobody else is there, or the reviewer was one
+        admins = [u for u in await admin_users(session, exclude=exclude) if _reachable(u)]
+        reviewer = next((u for u in admins if u.id == reviewer_id), None)
     if reviewer is not None:
         return Recipients("reviewer", (reviewer,), unit)
     if verifiers:
