@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 from bot.simulator.chats import SimulatorState
 from bot.simulator.records import _Queued
@@ -18,18 +18,36 @@ class _RawJson(NamedTuple):
     text: str  # a method result already encoded as JSON
 
 
-class _UpdateQueueOwner(Protocol):
+class UpdateQueueOwner(Protocol):
+    """A bot whose fetched updates go through update_queue, as a PTB Application's do: they
+    are all handled once update_queue.join() returns."""
+
     @property
     def update_queue(self) -> asyncio.Queue[Any]: ...
+
+
+@runtime_checkable
+class Joinable(Protocol):
+    """A bot that handles its fetched updates itself (its own inbox worker, say): join()
+    returns once it has handled every update it fetched."""
+
+    async def join(self) -> None: ...
 
 
 class UpdateQueue(SimulatorState):
     """Queue updates for getUpdates and wait until the bot has handled them."""
 
-    _application: _UpdateQueueOwner | None = None
+    _application: Joinable | UpdateQueueOwner | None = None
 
-    def attach(self, application: _UpdateQueueOwner | None) -> None:
-        """Use this PTB Application's update queue to know when updates are handled."""
+    def attach(self, application: Joinable | UpdateQueueOwner | None) -> None:
+        """Tell the simulator how to know that the bot has handled the updates it fetched.
+
+        Pass an object with ``async def join()`` (a Joinable: join() is awaited) or one with
+        an ``update_queue`` (an UpdateQueueOwner such as a PTB Application:
+        update_queue.join() is awaited); an object with both is taken as a Joinable. With
+        None, a user's send() or press() waits until the bot has confirmed fetching the
+        update (the next getUpdates offset) and then sent nothing for QUIET_PERIOD seconds.
+        """
         self._application = application
 
     async def wait_idle(self, max_wait: float | None = None) -> None:
@@ -63,7 +81,9 @@ class UpdateQueue(SimulatorState):
                             lambda: self._closing or self._acked_offset > update_id
                         )
                 stage = "handle"
-                if self._application is not None:
+                if isinstance(self._application, Joinable):
+                    await self._application.join()
+                elif self._application is not None:
                     await self._application.update_queue.join()
                 elif update_id >= 1:
                     await self._wait_quiet()

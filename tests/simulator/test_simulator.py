@@ -31,6 +31,7 @@ from telegram.ext import (
 
 from bot.simulator import ApiCall, BotApiSimulator, Button, Document, SentMessage
 from bot.simulator.html import HtmlParseError, html_to_text, parse_html
+from bot.simulator.updates import QUIET_PERIOD
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 USER_ID = 1001
@@ -655,6 +656,56 @@ async def test_long_poll_times_out_empty(sim: BotApiSimulator) -> None:
         async with http.post(url, data={"timeout": "0.3"}) as resp:
             assert (await resp.json())["result"] == []
         assert 0.25 <= time.monotonic() - began < 2
+
+
+class InboxWorker:
+    """A bot's own update worker, reduced to what attach() needs: join() returns once the
+    updates it fetched are handled."""
+
+    def __init__(self) -> None:
+        self.handled = asyncio.Event()
+
+    async def join(self) -> None:
+        await self.handled.wait()
+
+
+async def consume_one(sim: BotApiSimulator, inbox: InboxWorker, *, delay: float) -> None:
+    """Fetch one update, confirm it, answer it after delay and only then mark it handled."""
+    url = f"{sim.api_url}{sim.token}"
+    async with aiohttp.ClientSession() as http:
+        async with http.post(f"{url}/getUpdates", data={"timeout": "5"}) as resp:
+            (update,) = (await resp.json())["result"]
+        offset = str(update["update_id"] + 1)
+        async with http.post(f"{url}/getUpdates", data={"offset": offset, "timeout": "0"}) as resp:
+            assert (await resp.json())["result"] == []
+        await asyncio.sleep(delay)
+        message = update["message"]
+        payload = {"chat_id": message["chat"]["id"], "text": f"Diterima: {message['text']}"}
+        async with http.post(f"{url}/sendMessage", json=payload) as resp:
+            assert (await resp.json())["ok"]
+    inbox.handled.set()
+
+
+async def test_attach_takes_anything_with_join(sim: BotApiSimulator) -> None:
+    """A bot that handles updates with its own worker: send() and wait_idle() await join()."""
+    inbox = InboxWorker()
+    sim.attach(inbox)
+    user = sim.user(USER_ID)
+    # the answer comes well after the quiet period that ends the wait when nothing is attached
+    consumer = asyncio.create_task(consume_one(sim, inbox, delay=3 * QUIET_PERIOD))
+    replies = await user.send("halo")
+    assert inbox.handled.is_set()
+    assert [message.text for message in replies] == ["Diterima: halo"]
+    await consumer
+
+    inbox.handled.clear()  # the worker is busy again
+    with pytest.raises(TimeoutError, match="update 1: the bot did not finish handling it"):
+        await sim.wait_idle(max_wait=0.2)
+    waiting = asyncio.create_task(sim.wait_idle(max_wait=2))
+    await asyncio.sleep(0.05)
+    assert not waiting.done()
+    inbox.handled.set()
+    await waiting
 
 
 async def test_listener_sees_messages(sim: BotApiSimulator, app: AnyApp) -> None:
