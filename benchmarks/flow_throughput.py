@@ -45,10 +45,10 @@ from benchmarks.benchlib import (
     markdown_table,
     percentile,
 )
-from bot.app import build_application
+from bot.settings import Settings
 from bot.simulator import ApiCall, BotApiSimulator, SimUser
-from bot.transport import AiohttpRequest
-from bot.updates import PerChatUpdateProcessor
+from bot.telegram.app import TelegramRuntime
+from bot.telegram.transport import AiohttpRequest
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
@@ -187,9 +187,12 @@ class Probe:
 
     def on_handled(self, update: object) -> None:
         """Mark the chat's update in flight as completely handled."""
-        if not isinstance(update, Update) or update.effective_chat is None:
-            return
-        pending = self.in_flight.pop(update.effective_chat.id, None)
+        if isinstance(update, Update) and update.effective_chat is not None:
+            self.on_chat_handled(update.effective_chat.id)
+
+    def on_chat_handled(self, chat_id: int) -> None:
+        """Mark the chat's update in flight as completely handled."""
+        pending = self.in_flight.pop(chat_id, None)
         if pending is not None:
             pending.handled = time.perf_counter()
             pending.done.set()
@@ -258,7 +261,7 @@ def build_echo_bot(sim: BotApiSimulator, *, aiohttp: bool = False) -> AnyApp:
         .token(sim.token)
         .base_url(sim.api_url)
         .base_file_url(sim.file_url)
-        .concurrent_updates(PerChatUpdateProcessor())
+        .concurrent_updates(True)
     )
     if aiohttp:
         builder = builder.request(AiohttpRequest(connection_pool_size=32)).get_updates_request(
@@ -287,6 +290,29 @@ async def running(app: AnyApp) -> AsyncIterator[AnyApp]:
         await app.shutdown()
         if app.post_shutdown is not None:
             await app.post_shutdown(app)
+
+
+@asynccontextmanager
+async def running_bot(settings: Settings, probe: Probe) -> AsyncIterator[TelegramRuntime]:
+    """Start the real bot (inbox worker, polling) and tell the probe when each kept update
+    is handled and answered."""
+    runtime = TelegramRuntime(settings, webhook_mode=False, poll_timeout=1)
+    original = runtime.channel.process
+
+    async def process(payload: dict[str, Any], *, replayed: bool) -> None:
+        try:
+            await original(payload, replayed=replayed)
+        finally:
+            update = Update.de_json(payload, runtime.app.bot)
+            if update.effective_chat is not None:
+                probe.on_chat_handled(update.effective_chat.id)
+
+    runtime.channel.process = process  # type: ignore[method-assign]
+    await runtime.start()
+    try:
+        yield runtime
+    finally:
+        await runtime.stop()
 
 
 # ---------------------------------------------------------------- load
@@ -417,15 +443,15 @@ async def run_target(
     echo = bot.startswith("echo")
     kind = "sqlite" if echo else db
     async with BotApiSimulator() as sim, database(kind, workdir, "flow") as url:
-        app: AnyApp
-        if echo:
-            app = build_echo_bot(sim, aiohttp=bot == ECHO_AIOHTTP)
-        else:
-            app = build_application(bot_settings(sim, url, workdir / f"files-{db}"))
         probe = Probe()
         sim.add_call_listener(probe.on_call)
-        track_completions(app, probe.on_handled)
-        async with running(app):
+        if echo:
+            app = build_echo_bot(sim, aiohttp=bot == ECHO_AIOHTTP)
+            track_completions(app, probe.on_handled)
+            started: Any = running(app)
+        else:
+            started = running_bot(bot_settings(sim, url, workdir / f"files-{db}"), probe)
+        async with started:
             warm = sim.user(WARMUP_USER, first_name="Pemanasan")
             for step in flow_script(warm.id):
                 await probe.step(warm, step, echo=echo)

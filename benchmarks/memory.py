@@ -40,8 +40,7 @@ from benchmarks.benchlib import (
     markdown_table,
     percentile,
 )
-from benchmarks.flow_throughput import MASALAH_1, Probe, flow_script, running, track_completions
-from bot.app import build_application
+from benchmarks.flow_throughput import MASALAH_1, Probe, flow_script, running_bot
 from bot.simulator import ApiCall, BotApiSimulator
 from models import db
 from models.tables import FlowState, Innovation, User
@@ -79,12 +78,10 @@ def proc_status_mb(pid: int, field: str) -> float:
 
 async def make_template(sim: BotApiSimulator, url: str, files: Path) -> None:
     """Drive one user, in-process, through onboarding and half of a registration."""
-    app = build_application(bot_settings(sim, url, files))
     probe = Probe()
     remove = sim.add_call_listener(probe.on_call)
-    track_completions(app, probe.on_handled)
     user = sim.user(TEMPLATE_ID, first_name="Templat")
-    async with running(app):
+    async with running_bot(bot_settings(sim, url, files), probe):
         for step in flow_script(TEMPLATE_ID):
             await probe.step(user, step, echo=False)
             if step.value == MID_STEP:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,12 +13,12 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
-from telegram.error import InvalidToken, TelegramError
+from telegram.error import Conflict, InvalidToken, TelegramError
 
 from bot import demo, logging_setup
-from bot.app import build_application, close_database, make_deps, open_database
+from bot.app import close_database, make_deps, open_database
 from bot.settings import Settings, SettingsError, load_settings
-from bot.transport import AiohttpRequest
+from bot.telegram.transport import AiohttpRequest
 from models import db
 from models.masterdata import load_unit_file
 from models.services import units as unit_service
@@ -161,19 +162,34 @@ def _run(settings: Settings) -> None:
     _configure_logging(settings, settings.logging_level)
     asyncio.run(_check_bot_api(settings))
     asyncio.run(_check_database(settings))
-    app = build_application(settings)
-    if settings.webhook_url:
-        assert settings.webhook_secret is not None  # the settings refuse a webhook without
-        secret = settings.webhook_secret.get_secret_value()
-        app.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.port,
-            url_path="telegram",
-            secret_token=secret,
-            webhook_url=settings.webhook_url.rstrip("/") + "/telegram",
-        )
-    else:
-        app.run_polling()
+    asyncio.run(_serve(settings))
+
+
+async def _serve(settings: Settings) -> None:
+    """Run the bot until SIGINT or SIGTERM."""
+    from bot.telegram.app import TelegramRuntime
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    runtime = TelegramRuntime(settings)
+    mode = (
+        f"webhook on {settings.webhook_listen}:{settings.port}"
+        if runtime.webhook_mode
+        else "polling"
+    )
+    log.info("bot starting (%s)", mode)
+    try:
+        await runtime.run_until_stopped(stop)
+    except Conflict:
+        raise BotApiError(
+            "TELEGRAM_BOT_TOKEN: another process takes this bot's updates (polling or a "
+            "webhook); run one polling process, or set WEBHOOK_URL for several"
+        ) from None
+    except InvalidToken:
+        raise SettingsError("TELEGRAM_BOT_TOKEN: Telegram rejected the token") from None
+    log.info("bot stopped")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

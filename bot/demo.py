@@ -8,11 +8,13 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, cast, func, select
 
-from bot.app import EXAMPLE_UNITS, build_application, make_deps
+from bot.app import EXAMPLE_UNITS, make_deps
 from bot.deps import Deps
 from bot.settings import load_settings
+from bot.telegram.app import TelegramRuntime
+from bot.telegram.requests import CHANNEL
 from models import db
 from models.services import people as people_service
 from models.services import units as unit_service
@@ -121,8 +123,16 @@ async def next_update_id(database_url: str) -> int:
     try:
         await db.migrate(engine)
         async with engine.connect() as conn:
-            handled = await conn.scalar(select(func.max(HandledUpdate.update_id)))
-            kept = await conn.scalar(select(func.max(InboxUpdate.update_id)))
+            handled = await conn.scalar(
+                select(func.max(cast(HandledUpdate.update_key, BigInteger))).where(
+                    HandledUpdate.channel == CHANNEL
+                )
+            )
+            kept = await conn.scalar(
+                select(func.max(cast(InboxUpdate.platform_id, BigInteger))).where(
+                    InboxUpdate.channel == CHANNEL
+                )
+            )
     finally:
         await engine.dispose()
     return max(handled or 0, kept or 0) + 1
@@ -210,30 +220,19 @@ async def _chat(data_dir: Path) -> None:
             for p in PEOPLE
         ]
         deps = make_deps(settings)
-        app = build_application(settings, deps=deps)
-        sim.attach(app)
+        runtime = TelegramRuntime(settings, deps=deps, webhook_mode=False, poll_timeout=5)
+        sim.attach(runtime.worker)
         help_text = (
             f"{HELP_TEXT}\n\n{people_help(people)}\n\n"
             f"Data demo disimpan di {data_dir} dan dipakai lagi di demo berikutnya "
             "(python bot.py demo --fresh untuk mulai dari awal). "
             f"Dokumen dan grafik dari bot disimpan di {received}."
         )
-        async with app:
-            assert app.post_init is not None and app.post_shutdown is not None
-            await app.post_init(app)
+        await runtime.start()
+        try:
             await prepare_accounts(deps)
-            await app.start()
-            assert app.updater is not None
-            await app.updater.start_polling(poll_interval=0, timeout=5)
-            try:
-                await run_terminal(
-                    sim,
-                    people[0].user,
-                    people=people,
-                    received_dir=received,
-                    help_text=help_text,
-                )
-            finally:
-                await app.updater.stop()
-                await app.stop()
-                await app.post_shutdown(app)
+            await run_terminal(
+                sim, people[0].user, people=people, received_dir=received, help_text=help_text
+            )
+        finally:
+            await runtime.stop()

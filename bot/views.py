@@ -18,6 +18,7 @@ from bot import deadline_views
 from bot.deps import Deps
 from bot.forms.definitions import REGISTRATION
 from bot.forms.engine import Button, Notice, Screen, Step, format_value
+from bot.forms.screens import Menu
 from bot.i18n import Raw, Translator
 from models.filecheck import safe_filename
 from models.services import innovations as inno
@@ -320,7 +321,7 @@ async def decision_notices(
 
 async def role_notices(
     session: AsyncSession, deps: Deps, target: User
-) -> tuple[list[Notice], list[tuple[int, str]]]:
+) -> tuple[list[Notice], list[Menu]]:
     """Tell a user their role changed; return the notice and the command menu to set."""
     if target.telegram_id is None:
         return [], []
@@ -331,7 +332,8 @@ async def role_notices(
         role=t.plain(f"role.{target.role}"),
         unit=unit.name if unit else "-",
     )
-    return [Notice(target.telegram_id, Screen(text))], [(target.telegram_id, target.role)]
+    menu = Menu(target.telegram_id, target.role, target.language)
+    return [Notice(target.telegram_id, Screen(text))], [menu]
 
 
 MAX_NAMES = 3

@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from dataclasses import replace
+from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InputFile, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.context import BotContext
-from bot.forms.engine import Button, Screen
+from bot.forms.screens import Button, Outcome, OutgoingFile, Screen
 from bot.i18n import LANGUAGES, Translator
-from bot.render import show
-from handlers.common import (
-    current_user,
-    onboarding_gate,
-    role_refusal,
-    set_menu,
-    translator,
-    unit_of_work,
-)
-from handlers.flow import stale_button
+from handlers.core import Routes, Turn, role_refusal, stale
 from models.ids import parse_id
 from models.services import export as data
 from models.services import units
-from models.tables import Role, Status, User
+from models.tables import Role, Status
 
 REVIEWERS = (Role.VERIFIKATOR, Role.ADMIN)
 FORMATS = ("xlsx", "csv")
@@ -96,73 +84,46 @@ def export_menu(t: Translator, year: int, codes_line: str) -> Screen:
     return Screen(t("export.menu") + "\n\n" + codes_line, rows)
 
 
-Export = tuple[bytes, str, str]  # content, file name, caption
-
-
-async def _export(
-    session: AsyncSession, context: BotContext, user: User, fmt: str, filters: data.Filters
-) -> Export:
+async def _export(turn: Turn, fmt: str, filters: data.Filters) -> OutgoingFile:
     from bot import exports  # openpyxl is loaded on first use, not at start-up
 
-    t = translator(context, user)
-    count = await data.count_innovations(session, viewer=user, filters=filters)
+    t, deps = turn.t, turn.deps
+    count = await data.count_innovations(turn.session, viewer=turn.user, filters=filters)
     build = exports.build_csv if fmt == "csv" else exports.build_xlsx
-    content = await build(session, context.deps, t, viewer=user, filters=filters)
-    stamp = context.deps.clock.now().astimezone(context.deps.policy.zone).strftime("%Y%m%d-%H%M")
-    return content, f"inovasi-{stamp}.{fmt}", t("export.caption", count=t.number(count))
+    content = await build(turn.session, deps, t, viewer=turn.user, filters=filters)
+    stamp = deps.clock.now().astimezone(deps.policy.zone).strftime("%Y%m%d-%H%M")
+    caption = t("export.caption", count=t.number(count))
+    return OutgoingFile(f"inovasi-{stamp}.{fmt}", caption=caption, data=content)
 
 
-async def _send(update: Update, context: BotContext, export: Export) -> None:
-    assert update.effective_chat is not None
-    content, filename, caption = export
-    await context.bot.send_document(
-        update.effective_chat.id, InputFile(content, filename=filename), caption=caption
-    )
-
-
-async def export_command(update: Update, context: BotContext) -> None:
+async def export_command(turn: Turn) -> Outcome:
     """Export innovations: /ekspor [xlsx|csv] [status] [UNIT] [year], or choose by buttons."""
-    export: Export | None = None
-    async with unit_of_work(context, update) as session:
-        user = await current_user(session, update, context)
-        t = translator(context, user)
-        screens = await onboarding_gate(session, context, user, *REVIEWERS)
-        if screens is None and not context.args:
-            codes_line = await unit_codes_line(session, t)
-            screens = [export_menu(t, context.deps.today().year, codes_line)]
-        elif screens is None:
-            fmt, filters = parse_export_args(context.args or [])
-            filters, problem = await resolve_unit(session, t, filters)
-            if problem is not None:
-                screens = [problem]
-            else:
-                export = await _export(session, context, user, fmt, filters)
-    if export is not None:
-        await _send(update, context, export)
-    else:
-        await show(update, context, screens or [])
+    t = turn.t
+    screens = await turn.gate(*REVIEWERS)
+    if screens is not None:
+        return Outcome(screens)
+    if not turn.args:
+        codes_line = await unit_codes_line(turn.session, t)
+        return Outcome([export_menu(t, turn.deps.today().year, codes_line)])
+    fmt, filters = parse_export_args(list(turn.args))
+    filters, problem = await resolve_unit(turn.session, t, filters)
+    if problem is not None:
+        return Outcome([problem])
+    return Outcome(files=[await _export(turn, fmt, filters)])
 
 
-async def export_button(update: Update, context: BotContext) -> None:
+async def export_button(turn: Turn) -> Outcome:
     """Export with the filters of the pressed button."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    parts = query.data.split(":")
+    parts = turn.payload.split(":")
     year = parse_id(parts[-1], maximum=MAX_YEAR)  # "-": every year
     if len(parts) != 4 or parts[1] not in FORMATS or (year is None and parts[3] != "-"):
-        await stale_button(update, context)
-        return
-    await query.answer()
+        return stale(turn)
     status = parts[2] if parts[2] in tuple(Status) else None
     filters = data.Filters(status=status, year=year)
-    async with unit_of_work(context, update) as session:
-        user = await current_user(session, update, context)
-        refused = role_refusal(user, *REVIEWERS, t=translator(context, user))
-        export = None if refused else await _export(session, context, user, parts[1], filters)
-    if export is not None:
-        await _send(update, context, export)
-    else:
-        await show(update, context, refused or [])
+    refused = role_refusal(turn.user, *REVIEWERS, t=turn.t)
+    if refused:
+        return Outcome(refused)
+    return Outcome(files=[await _export(turn, parts[1], filters)])
 
 
 def _counts(
@@ -202,52 +163,43 @@ def compliance_text(t: Translator, compliance: data.Compliance) -> str:
     return "\n".join(lines)
 
 
-async def stats_command(update: Update, context: BotContext) -> None:
+async def stats_command(turn: Turn) -> Outcome:
     """Show counts by status, unit, tahapan, jenis and urusan, basic-service coverage, a chart."""
-    async with unit_of_work(context, update) as session:
-        user = await current_user(session, update, context)
-        t = translator(context, user)
-        screens = await onboarding_gate(session, context, user, *REVIEWERS)
-        if screens is None:
-            stats = await data.statistics(session, viewer=user)
-            master = context.deps.master
-            tahapan = {o.key: o.label for o in master.tahapan}
-            jenis = {o.key: o.label for o in master.jenis}
-            urusan = {o.key: o.label for o in master.urusan}
-            basic = [o for o in master.urusan if o.pelayanan_dasar]
-            missing = [o.label for o in basic if o.key not in stats.urusan_covered]
-            covered = len(basic) - len(missing)
-            coverage_key = (
-                "stats.coverage_ok" if covered >= BASIC_SERVICE_MINIMUM else "stats.coverage_low"
-            )
-            lines = [
-                t("stats.title", total=t.number(stats.total)),
-                t("stats.by_status", items=_counts(t, stats.by_status, "status", {})),
-                t("stats.by_tahapan", items=_counts(t, stats.by_tahapan, None, tahapan)),
-                t("stats.by_jenis", items=_counts(t, stats.by_jenis, None, jenis)),
-                t("stats.by_unit", items=_counts(t, stats.by_unit, None, {})),
-                t(
-                    "stats.by_urusan",
-                    items=_counts(t, Counter(dict(stats.by_urusan.most_common(8))), None, urusan),
-                ),
-                t(coverage_key, covered=covered, total=len(basic), minimum=BASIC_SERVICE_MINIMUM),
-            ]
-            if missing:
-                lines.append(t("stats.coverage_missing", items="; ".join(missing)))
-            deps = context.deps
-            compliance = await data.monev_compliance(
-                session, viewer=user, today=deps.today(), zone=deps.policy.zone
-            )
-            lines.append(compliance_text(t, compliance))
-            text = "\n".join(lines)
+    screens = await turn.gate(*REVIEWERS)
     if screens is not None:
-        await show(update, context, screens)
-        return
-    await show(update, context, [Screen(text)])
+        return Outcome(screens)
+    session, t, deps = turn.session, turn.t, turn.deps
+    stats = await data.statistics(session, viewer=turn.user)
+    master = deps.master
+    tahapan = {o.key: o.label for o in master.tahapan}
+    jenis = {o.key: o.label for o in master.jenis}
+    urusan = {o.key: o.label for o in master.urusan}
+    basic = [o for o in master.urusan if o.pelayanan_dasar]
+    missing = [o.label for o in basic if o.key not in stats.urusan_covered]
+    covered = len(basic) - len(missing)
+    coverage_key = "stats.coverage_ok" if covered >= BASIC_SERVICE_MINIMUM else "stats.coverage_low"
+    lines = [
+        t("stats.title", total=t.number(stats.total)),
+        t("stats.by_status", items=_counts(t, stats.by_status, "status", {})),
+        t("stats.by_tahapan", items=_counts(t, stats.by_tahapan, None, tahapan)),
+        t("stats.by_jenis", items=_counts(t, stats.by_jenis, None, jenis)),
+        t("stats.by_unit", items=_counts(t, stats.by_unit, None, {})),
+        t(
+            "stats.by_urusan",
+            items=_counts(t, Counter(dict(stats.by_urusan.most_common(8))), None, urusan),
+        ),
+        t(coverage_key, covered=covered, total=len(basic), minimum=BASIC_SERVICE_MINIMUM),
+    ]
+    if missing:
+        lines.append(t("stats.coverage_missing", items="; ".join(missing)))
+    compliance = await data.monev_compliance(
+        session, viewer=turn.user, today=deps.today(), zone=deps.policy.zone
+    )
+    lines.append(compliance_text(t, compliance))
     from bot import charts  # matplotlib is loaded on first use, not at start-up
 
     # drawn after the transaction, off the event loop: it takes a while
-    chart = await asyncio.to_thread(
+    draw = partial(
         charts.unit_chart,
         stats.by_unit,
         {unit: (a, b, c) for unit, (a, b, c) in compliance.by_unit.items()},
@@ -259,44 +211,35 @@ async def stats_command(update: Update, context: BotContext) -> None:
             "missing": t.plain("stats.missing"),
         },
     )
-    assert update.effective_chat is not None
-    await context.bot.send_photo(
-        update.effective_chat.id,
-        InputFile(chart, filename="statistik.png"),
-        caption=t.plain("stats.chart_caption"),
+    chart = OutgoingFile(
+        "statistik.png", caption=t.plain("stats.chart_caption"), photo=True, make=draw
     )
+    return Outcome([Screen("\n".join(lines))], files=[chart])
 
 
-async def language_command(update: Update, context: BotContext) -> None:
+async def language_command(turn: Turn) -> Outcome:
     """Offer the languages as buttons."""
-    async with unit_of_work(context, update) as session:
-        user = await current_user(session, update, context)
-        t = translator(context, user)
+    t = turn.t
     buttons = [[Button(t.plain(f"lang.{code}"), f"lang:{code}") for code in LANGUAGES]]
-    await show(update, context, [Screen(t("lang.choose"), buttons)])
+    return Outcome([Screen(t("lang.choose"), buttons)])
 
 
-async def language_button(update: Update, context: BotContext) -> None:
+async def language_button(turn: Turn) -> Outcome:
     """Switch the user's language."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    code = query.data.removeprefix("lang:")
-    async with unit_of_work(context, update) as session:
-        user = await current_user(session, update, context)
-        if code in LANGUAGES:
-            user.language = code
-        t = translator(context, user)
-        role = user.role
-    await query.answer()
-    await show(update, context, [Screen(t("lang.changed"))])
-    if update.effective_chat:
-        await set_menu(context, update.effective_chat.id, role, t.lang)
+    code = turn.payload.removeprefix("lang:")
+    if code in LANGUAGES:
+        turn.user.language = code
+    return Outcome([Screen(turn.t("lang.changed"))], menus=[turn.menu()])
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
-    """Add this module's handlers."""
-    app.add_handler(CommandHandler(["ekspor", "export"], export_command))
-    app.add_handler(CommandHandler(["statistik", "stats"], stats_command))
-    app.add_handler(CommandHandler(["bahasa", "language"], language_command))
-    app.add_handler(CallbackQueryHandler(export_button, pattern=r"^ex:"))
-    app.add_handler(CallbackQueryHandler(language_button, pattern=r"^lang:"))
+ROUTES = Routes(
+    commands={
+        "ekspor": export_command,
+        "export": export_command,
+        "statistik": stats_command,
+        "stats": stats_command,
+        "bahasa": language_command,
+        "language": language_command,
+    },
+    buttons={"ex:": export_button, "lang:": language_button},
+)

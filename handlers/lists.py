@@ -2,42 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler
 
-from bot.context import BotContext
-from bot.forms.engine import Screen
+from bot.forms.screens import Outcome, Screen
 from bot.i18n import Translator
-from bot.render import show
-from handlers.common import current_user, translator, unit_of_work
+from handlers import people, review, status
+from handlers.core import Routes, Turn, stale
 from models.ids import parse_id
 from models.tables import User
 
 # A list: (session, texts, viewer, page) -> the screen of that page; it checks the role.
 PageBuilder = Callable[[AsyncSession, Translator, User, int], Awaitable[Screen]]
+LISTS: dict[str, PageBuilder] = {
+    "mine": status.mine_screen,
+    "queue": review.queue_screen,
+    "users": people.users_screen,
+}
 
 
-def register(app: Application, builders: Mapping[str, PageBuilder]) -> None:  # type: ignore[type-arg]
-    """Handle ``pg:<list>:<page>`` buttons of the given lists."""
+async def turn_page(turn: Turn) -> Outcome:
+    """Show another page of a list in place of the pressed one (``pg:<list>:<page>``)."""
+    key, _, raw_page = turn.payload.removeprefix("pg:").partition(":")
+    page = parse_id(raw_page)
+    builder = LISTS.get(key)
+    if builder is None or page is None:
+        return stale(turn)
+    screen = await builder(turn.session, turn.t, turn.user, page)
+    screen.edit = True
+    return Outcome([screen])
 
-    async def turn_page(update: Update, context: BotContext) -> None:
-        query = update.callback_query
-        assert query is not None and query.data is not None
-        _, key, raw_page = query.data.split(":", 2)
-        page = parse_id(raw_page)
-        async with unit_of_work(context, update) as session:
-            user = await current_user(session, update, context)
-            t = translator(context, user)
-            screen = await builders[key](session, t, user, page) if page is not None else None
-        if screen is None:
-            await query.answer(t("common.stale"))
-            return
-        screen.edit = True
-        await query.answer()
-        await show(update, context, [screen])
 
-    keys = "|".join(builders)
-    app.add_handler(CallbackQueryHandler(turn_page, pattern=rf"^pg:({keys}):"))
+ROUTES = Routes(buttons={"pg:": turn_page})

@@ -3,63 +3,51 @@ extension (decided by the unit's verifikator)."""
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
-
 from bot import views
-from bot.context import BotContext
 from bot.deadline_views import innovation_name, subject
 from bot.forms import runner
-from bot.forms.engine import Button, Notice, Outcome, Screen
 from bot.forms.monev import start_monev
+from bot.forms.screens import Button, Notice, Outcome, Screen
 from bot.i18n import Translator
-from handlers.common import current_user, onboarding_gate, reply, translator, unit_of_work
+from handlers.core import Routes, Turn, stale
 from models.ids import parse_id
 from models.services import monev
-from models.tables import DeadlineKind, User
+from models.tables import DeadlineKind
 
 PREFIX = "mv:"
 
 
-async def report(update: Update, context: BotContext) -> None:
+async def report(turn: Turn) -> Outcome:
     """Begin (or resume) the monev report."""
-    async with unit_of_work(context, update) as session:
-        user = await current_user(session, update, context)
-        screens = await onboarding_gate(session, context, user)
+    screens = await turn.gate()
+    if screens is None:
+        screens = await start_monev(turn.session, turn.deps, turn.user)
         if screens is None:
-            screens = await start_monev(session, context.deps, user)
-            if screens is None:
-                screens = [Screen(translator(context, user)("monev.none"))]
-    await reply(update, context, Outcome(screens))
+            screens = [Screen(turn.t("monev.none"))]
+    return Outcome(screens)
 
 
 def _refusal(t: Translator, error: monev.MonevError) -> str:
     return t(f"monev.refused.{error.reason}")
 
 
-async def _fill(
-    session: AsyncSession, context: BotContext, user: User, deadline_id: int
-) -> Outcome:
-    t = translator(context, user)
+async def _fill(turn: Turn, deadline_id: int) -> Outcome:
+    session, user, t, deps = turn.session, turn.user, turn.t, turn.deps
     try:
         deadline = await monev.open_deadline_of(session, deadline_id=deadline_id, user=user)
     except monev.MonevError as exc:
         return Outcome(notice=_refusal(t, exc))
     if deadline.kind == DeadlineKind.MONEV:
-        screens = await start_monev(session, context.deps, user, deadline_id=deadline.id)
+        screens = await start_monev(session, deps, user, deadline_id=deadline.id)
         return Outcome(screens) if screens else Outcome(notice=t("monev.refused.closed"))
-    screens = await runner.resume_draft(session, context.deps, user, deadline.innovation_id)
+    screens = await runner.resume_draft(session, deps, user, deadline.innovation_id)
     if screens is None:
         return Outcome([Screen(t("monev.cannot_edit"))])
     return Outcome(screens)
 
 
-async def _snooze(
-    session: AsyncSession, context: BotContext, user: User, reminder_id: int
-) -> Outcome:
-    t = translator(context, user)
-    deps = context.deps
+async def _snooze(turn: Turn, reminder_id: int) -> Outcome:
+    session, user, t, deps = turn.session, turn.user, turn.t, turn.deps
     policy = deps.policy
     try:
         when = await monev.snooze(
@@ -71,10 +59,8 @@ async def _snooze(
     return Outcome([Screen(t("monev.snoozed", date=day))], notice=t.plain("monev.snoozed_short"))
 
 
-async def _ask_days(
-    session: AsyncSession, context: BotContext, user: User, deadline_id: int
-) -> Outcome:
-    t = translator(context, user)
+async def _ask_days(turn: Turn, deadline_id: int) -> Outcome:
+    session, user, t, deps = turn.session, turn.user, turn.t, turn.deps
     try:
         deadline = await monev.open_deadline_of(session, deadline_id=deadline_id, user=user)
     except monev.MonevError as exc:
@@ -87,16 +73,13 @@ async def _ask_days(
     )
     buttons = [
         Button(t.plain("ext.days_button", days=days), f"{PREFIX}exd:{deadline.id}:{days}")
-        for days in context.deps.settings.extension_day_options
+        for days in deps.settings.extension_day_options
     ]
     return Outcome([Screen(text, [buttons])])
 
 
-async def _request(
-    session: AsyncSession, context: BotContext, user: User, deadline_id: int, days: int
-) -> Outcome:
-    t = translator(context, user)
-    deps = context.deps
+async def _request(turn: Turn, deadline_id: int, days: int) -> Outcome:
+    session, user, t, deps = turn.session, turn.user, turn.t, turn.deps
     if days not in deps.settings.extension_day_options:
         return Outcome(notice=t("common.stale"))
     try:
@@ -133,11 +116,8 @@ async def _request(
     return Outcome([screen], notices=notices)
 
 
-async def _decide(
-    session: AsyncSession, context: BotContext, user: User, request_id: int, *, approve: bool
-) -> Outcome:
-    t = translator(context, user)
-    deps = context.deps
+async def _decide(turn: Turn, request_id: int, *, approve: bool) -> Outcome:
+    session, user, t, deps = turn.session, turn.user, turn.t, turn.deps
     policy = deps.policy
     try:
         request = await monev.decide_extension(
@@ -166,35 +146,24 @@ async def _decide(
     return Outcome([Screen(done, edit=True)], notices=notices)
 
 
-async def on_button(update: Update, context: BotContext) -> None:
+async def on_button(turn: Turn) -> Outcome:
     """Handle the buttons of reminders and extension requests."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    action, _, raw = query.data.removeprefix(PREFIX).partition(":")
+    action, _, raw = turn.payload.removeprefix(PREFIX).partition(":")
     raw_id, _, raw_days = raw.partition(":") if action == "exd" else (raw, "", "")
     number, days = parse_id(raw_id), parse_id(raw_days)
-    async with unit_of_work(context, update) as session:
-        user = await current_user(session, update, context)
-        t = translator(context, user)
-        if number is None:
-            outcome = Outcome(notice=t("common.stale"))
-        elif action == "fill":
-            outcome = await _fill(session, context, user, number)
-        elif action == "snz":
-            outcome = await _snooze(session, context, user, number)
-        elif action == "ext":
-            outcome = await _ask_days(session, context, user, number)
-        elif action == "exd" and days is not None:
-            outcome = await _request(session, context, user, number, days)
-        elif action in ("ok", "no"):
-            outcome = await _decide(session, context, user, number, approve=action == "ok")
-        else:
-            outcome = Outcome(notice=t("common.stale"))
-    await query.answer(outcome.notice)
-    await reply(update, context, outcome)
+    if number is None:
+        return stale(turn)
+    if action == "fill":
+        return await _fill(turn, number)
+    if action == "snz":
+        return await _snooze(turn, number)
+    if action == "ext":
+        return await _ask_days(turn, number)
+    if action == "exd" and days is not None:
+        return await _request(turn, number, days)
+    if action in ("ok", "no"):
+        return await _decide(turn, number, approve=action == "ok")
+    return stale(turn)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
-    """Add this module's handlers."""
-    app.add_handler(CommandHandler(["monev", "report"], report))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=f"^{PREFIX}"))
+ROUTES = Routes(commands={"monev": report, "report": report}, buttons={PREFIX: on_button})

@@ -4,24 +4,18 @@ from __future__ import annotations
 
 from datetime import tzinfo
 
-from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
-
-from bot.context import BotContext
 from bot.deadline_views import RESUME_DRAFT
 from bot.forms import runner
 from bot.forms.definitions import ONBOARDING, REGISTRATION
-from bot.forms.engine import Button, Screen
 from bot.forms.monev import MONEV
+from bot.forms.screens import Button, Outcome, Screen
 from bot.i18n import Translator
-from bot.render import show
-from handlers.common import current_user, onboarding_gate, translator, unit_of_work
+from handlers.core import Routes, Turn
 from models.ids import parse_id
 from models.services import flows as flow_states
 from models.services import innovations as inno
 from models.services.files import discard_after_commit
-from models.tables import Innovation, User
+from models.tables import Innovation
 
 DRAFT_PREFIX = RESUME_DRAFT
 # what /batal says, by the flow it leaves (others keep nothing to come back to)
@@ -33,21 +27,19 @@ CANCELLED = {
 MAX_DRAFTS_SHOWN = 30
 
 
-async def new(update: Update, context: BotContext) -> None:
+async def new(turn: Turn) -> Outcome:
     """Ask the first question of a new registration; in the middle of one, ask whether to
     continue it or start another."""
-    async with unit_of_work(context, update) as session:
-        user = await current_user(session, update, context)
-        screens = await onboarding_gate(session, context, user)
-        if screens is None:
-            t = translator(context, user)
-            open_draft = await runner.open_registration(session, user)
-            if open_draft is not None:
-                screens = [_continue_or_another(t, open_draft)]
-            else:
-                prompt = await runner.start_registration(session, context.deps, user)
-                screens = [Screen(t("reg.started")), *prompt]
-    await show(update, context, screens)
+    screens = await turn.gate()
+    if screens is None:
+        t = turn.t
+        open_draft = await runner.open_registration(turn.session, turn.user)
+        if open_draft is not None:
+            screens = [_continue_or_another(t, open_draft)]
+        else:
+            prompt = await runner.start_registration(turn.session, turn.deps, turn.user)
+            screens = [Screen(t("reg.started")), *prompt]
+    return Outcome(screens)
 
 
 def _draft_name(t: Translator, innovation: Innovation) -> str:
@@ -65,16 +57,13 @@ def _continue_or_another(t: Translator, innovation: Innovation) -> Screen:
     return Screen(t("reg.open_draft_question", name=name), buttons)
 
 
-async def drafts(update: Update, context: BotContext) -> None:
+async def drafts(turn: Turn) -> Outcome:
     """List the user's drafts as buttons, each with a delete button if never submitted."""
-    async with unit_of_work(context, update) as session:
-        user = await current_user(session, update, context)
-        screens = await onboarding_gate(session, context, user)
-        if screens is None:
-            t = translator(context, user)
-            items = await inno.list_drafts(session, owner_id=user.id)
-            screens = [_drafts_screen(t, items[:MAX_DRAFTS_SHOWN], context.deps.policy.zone)]
-    await show(update, context, screens)
+    screens = await turn.gate()
+    if screens is None:
+        items = await inno.list_drafts(turn.session, owner_id=turn.user.id)
+        screens = [_drafts_screen(turn.t, items[:MAX_DRAFTS_SHOWN], turn.deps.policy.zone)]
+    return Outcome(screens)
 
 
 def _drafts_screen(t: Translator, items: list[Innovation], zone: tzinfo) -> Screen:
@@ -92,40 +81,32 @@ def _drafts_screen(t: Translator, items: list[Innovation], zone: tzinfo) -> Scre
     return Screen(t("reg.drafts_title") if rows else t("reg.drafts_none"), rows)
 
 
-async def open_draft(update: Update, context: BotContext) -> None:
+async def open_draft(turn: Turn) -> Outcome:
     """Resume the chosen draft where it stopped, start another one, or delete one."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    action, _, raw = query.data.removeprefix(DRAFT_PREFIX).rpartition(":")
+    action, _, raw = turn.payload.removeprefix(DRAFT_PREFIX).rpartition(":")
     draft_id = parse_id(raw)
-    notice = None
-    async with unit_of_work(context, update) as session:
-        user = await current_user(session, update, context)
-        t = translator(context, user)
-        screens = await onboarding_gate(session, context, user)
-        if screens is None and not action and raw == "new":
-            prompt = await runner.start_registration(session, context.deps, user)
-            screens = [Screen(t("reg.started")), *prompt]
-        elif screens is None:
-            found = None
-            if draft_id is not None and action in ("del", "dely"):
-                found = await _delete(session, context, user, draft_id, confirmed=action == "dely")
-            elif draft_id is not None and not action:
-                found = await runner.resume_draft(session, context.deps, user, draft_id)
-            if found is None:
-                key = "common.stale" if draft_id is None else "reg.draft_not_found"
-                notice = t(key)
-            screens = found or []
-    await query.answer(notice)
-    await show(update, context, screens)
+    t = turn.t
+    screens = await turn.gate()
+    if screens is not None:
+        return Outcome(screens)
+    if not action and raw == "new":
+        prompt = await runner.start_registration(turn.session, turn.deps, turn.user)
+        return Outcome([Screen(t("reg.started")), *prompt])
+    found = None
+    if draft_id is not None and action in ("del", "dely"):
+        found = await _delete(turn, draft_id, confirmed=action == "dely")
+    elif draft_id is not None and not action:
+        found = await runner.resume_draft(turn.session, turn.deps, turn.user, draft_id)
+    if found is None:
+        key = "common.stale" if draft_id is None else "reg.draft_not_found"
+        return Outcome(notice=t(key))
+    return Outcome(found)
 
 
-async def _delete(
-    session: AsyncSession, context: BotContext, user: User, draft_id: int, *, confirmed: bool
-) -> list[Screen] | None:
+async def _delete(turn: Turn, draft_id: int, *, confirmed: bool) -> list[Screen] | None:
     """Ask to confirm, then delete a never-submitted draft and its files."""
-    t = translator(context, user)
-    draft = await inno.get_owned(session, owner=user, innovation_id=draft_id)
+    t, session = turn.t, turn.session
+    draft = await inno.get_owned(session, owner=turn.user, innovation_id=draft_id)
     if draft is None or not inno.deletable(draft):
         return None
     name = _draft_name(t, draft)
@@ -139,29 +120,29 @@ async def _delete(
         return [Screen(t("reg.draft_delete_confirm", name=name), buttons)]
     paths = await inno.delete_draft(session, draft)
     await flow_states.remove_for_target(session, flow=REGISTRATION.name, target_id=draft_id)
-    discard_after_commit(session, context.deps.files_dir, paths)
-    left = await inno.list_drafts(session, owner_id=user.id)
-    zone = context.deps.policy.zone
+    discard_after_commit(session, turn.deps.files_dir, paths)
+    left = await inno.list_drafts(session, owner_id=turn.user.id)
     return [
         Screen(t("reg.draft_deleted", name=name)),
-        _drafts_screen(t, left[:MAX_DRAFTS_SHOWN], zone),
+        _drafts_screen(t, left[:MAX_DRAFTS_SHOWN], turn.deps.policy.zone),
     ]
 
 
-async def cancel(update: Update, context: BotContext) -> None:
+async def cancel(turn: Turn) -> Outcome:
     """Leave the current flow; the draft stays."""
-    async with unit_of_work(context, update) as session:
-        user = await current_user(session, update, context)
-        t = translator(context, user)
-        flow = await runner.leave(session, user)
-        key = CANCELLED.get(flow, "common.cancelled_other") if flow else "common.nothing_to_cancel"
-        text = t(key)
-    await show(update, context, [Screen(text)])
+    flow = await runner.leave(turn.session, turn.user)
+    key = CANCELLED.get(flow, "common.cancelled_other") if flow else "common.nothing_to_cancel"
+    return Outcome([Screen(turn.t(key))])
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
-    """Add this module's handlers."""
-    app.add_handler(CommandHandler(["baru", "new"], new))
-    app.add_handler(CommandHandler(["draf", "drafts"], drafts))
-    app.add_handler(CommandHandler(["batal", "cancel"], cancel))
-    app.add_handler(CallbackQueryHandler(open_draft, pattern=f"^{DRAFT_PREFIX}"))
+ROUTES = Routes(
+    commands={
+        "baru": new,
+        "new": new,
+        "draf": drafts,
+        "drafts": drafts,
+        "batal": cancel,
+        "cancel": cancel,
+    },
+    buttons={DRAFT_PREFIX: open_draft},
+)

@@ -3,23 +3,13 @@
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import views
-from bot.context import BotContext
 from bot.forms import runner
 from bot.forms.definitions import REVIEW_RETURN, REVIEW_STOP
-from bot.forms.engine import Outcome, Screen
+from bot.forms.screens import Outcome, Screen
 from bot.i18n import Translator
-from bot.render import show
-from handlers.common import (
-    current_user,
-    onboarding_gate,
-    reply,
-    translator,
-    unit_of_work,
-)
+from handlers.core import Routes, Turn, stale
 from models.ids import parse_id
 from models.services import monev, review
 from models.tables import Innovation, Role, Status, User
@@ -48,67 +38,50 @@ def _queue_label(t: Translator, innovation: Innovation) -> str:
     return views.item_label(t, innovation)
 
 
-async def queue(update: Update, context: BotContext) -> None:
+async def queue(turn: Turn) -> Outcome:
     """Show the review queue (verifikator: the unit's; admin: all)."""
-    async with unit_of_work(context, update) as session:
-        user = await current_user(session, update, context)
-        t = translator(context, user)
-        screens = await onboarding_gate(session, context, user, *REVIEWERS)
-        if screens is None:
-            screens = [await queue_screen(session, t, user, 0)]
-    await show(update, context, screens)
+    screens = await turn.gate(*REVIEWERS)
+    if screens is None:
+        screens = [await queue_screen(turn.session, turn.t, turn.user, 0)]
+    return Outcome(screens)
 
 
-async def decide(update: Update, context: BotContext) -> None:
+async def decide(turn: Turn) -> Outcome:
     """Ask to confirm a verification (naming what IID still misses), verify once confirmed,
     or start the return / stop flow that asks for the words.
 
     ``rv:v:<id>`` asks, ``rv:vy:<id>:<submission>`` verifies that submission (a confirmation
     asked for an earlier one is stale), ``rv:b:<id>`` cancels, ``rv:k`` / ``rv:h`` return /
     stop."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    _, action, rest = query.data.split(":", 2)
+    action, _, rest = turn.payload.removeprefix("rv:").partition(":")
     raw_id, _, raw_version = rest.partition(":")
-    outcome = Outcome()
-    async with unit_of_work(context, update) as session:
-        user = await current_user(session, update, context)
-        t = translator(context, user)
-        innovation_id = parse_id(raw_id)
-        version = parse_id(raw_version) if action == "vy" else None
-        try:
-            if innovation_id is None or (action == "vy") != (version is not None):
-                raise review.NotAllowed
-            if action == "v":
-                check = await review.check_before_verifying(
-                    session, reviewer=user, innovation_id=innovation_id
-                )
-                outcome.screens = [views.verify_confirmation(t, check)]
-            else:
-                innovation = await review.lock_for_review(
-                    session, reviewer=user, innovation_id=innovation_id, version=version
-                )
-                outcome = await _decision(session, context, user, t, action, innovation)
-        except review.NotAllowed:
-            outcome = Outcome(notice=t("common.stale"))
-    await query.answer(outcome.notice)
-    await reply(update, context, outcome)
+    innovation_id = parse_id(raw_id)
+    version = parse_id(raw_version) if action == "vy" else None
+    session, user = turn.session, turn.user
+    try:
+        if innovation_id is None or (action == "vy") != (version is not None):
+            raise review.NotAllowed
+        if action == "v":
+            check = await review.check_before_verifying(
+                session, reviewer=user, innovation_id=innovation_id
+            )
+            return Outcome([views.verify_confirmation(turn.t, check)])
+        innovation = await review.lock_for_review(
+            session, reviewer=user, innovation_id=innovation_id, version=version
+        )
+        return await _decision(turn, action, innovation)
+    except review.NotAllowed:
+        return stale(turn)
 
 
-async def _decision(
-    session: AsyncSession,
-    context: BotContext,
-    user: User,
-    t: Translator,
-    action: str,
-    innovation: Innovation,
-) -> Outcome:
+async def _decision(turn: Turn, action: str, innovation: Innovation) -> Outcome:
+    session, t, deps = turn.session, turn.t, turn.deps
     code = innovation.code or ""
     if action == "vy":
-        now = context.deps.clock.now()
-        review.verify(session, innovation, reviewer=user, now=now)
-        await monev.open_monev_periods(session, innovation, now=now, policy=context.deps.policy)
-        notices = await views.decision_notices(session, context.deps, innovation)
+        now = deps.clock.now()
+        review.verify(session, innovation, reviewer=turn.user, now=now)
+        await monev.open_monev_periods(session, innovation, now=now, policy=deps.policy)
+        notices = await views.decision_notices(session, deps, innovation)
         text = t("review.verified_done", code=code) + " "
         text += await views.owner_told(session, t, innovation, notices)
         return Outcome([Screen(text, edit=True)], notices=notices)
@@ -117,12 +90,9 @@ async def _decision(
     if action in ("k", "h"):
         flow = REVIEW_RETURN if action == "k" else REVIEW_STOP
         intro = Screen(t(f"review.{flow.name}_intro", code=code))
-        prompt = await runner.begin(session, context.deps, user, flow, target_id=innovation.id)
+        prompt = await runner.begin(session, deps, turn.user, flow, target_id=innovation.id)
         return Outcome([intro, *prompt])
-    return Outcome(notice=t("common.stale"))
+    return stale(turn)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
-    """Add this module's handlers."""
-    app.add_handler(CommandHandler(["antrian", "queue"], queue))
-    app.add_handler(CallbackQueryHandler(decide, pattern=r"^rv:[a-z]+:"))
+ROUTES = Routes(commands={"antrian": queue, "queue": queue}, buttons={"rv:": decide})

@@ -14,26 +14,21 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler
-
 from bot import revision_views as rv
 from bot import views
-from bot.context import BotContext
 from bot.forms import runner
 from bot.forms.definitions import REGISTRATION
-from bot.forms.engine import Outcome, Screen
 from bot.forms.revision import REJECT, RETURN, REVISION, begin_decision
-from bot.i18n import Raw, Translator
-from handlers.common import current_user, onboarding_gate, reply, translator, unit_of_work
+from bot.forms.screens import Outcome, Screen
+from bot.i18n import Raw
+from handlers.core import Routes, Turn, stale
 from models.ids import parse_id
 from models.services import flows as flow_states
 from models.services import innovations as inno
 from models.services import monev, units
 from models.services import revisions as rev
 from models.services.files import discard_after_commit
-from models.tables import Status, User
+from models.tables import Status
 
 
 class Stale(Exception):
@@ -51,49 +46,30 @@ def _ids(data: str, prefix: str) -> tuple[str, int, int | None]:
     return action, target, number
 
 
-# (session, context, user, texts, action, target id, number) -> what to answer
-Action = Callable[
-    [AsyncSession, BotContext, User, Translator, str, int, int | None], Awaitable[Outcome]
-]
+# (turn, action, target id, number) -> what to answer
+Action = Callable[[Turn, str, int, int | None], Awaitable[Outcome]]
 
 
-async def _button(update: Update, context: BotContext, prefix: str, act: Action) -> None:
-    """Run one button of this module in the update's transaction; a button whose state has
-    passed only says it is stale."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    outcome = Outcome()
-    async with unit_of_work(context, update) as session:
-        user = await current_user(session, update, context)
-        t = translator(context, user)
-        gate = await onboarding_gate(session, context, user)
-        try:
-            if gate is not None:
-                outcome = Outcome(gate)
-            else:
-                action, target, number = _ids(query.data, prefix)
-                outcome = await act(session, context, user, t, action, target, number)
-        except (Stale, rev.NotAllowed, inno.NotEditable):
-            outcome = Outcome(notice=t("common.stale"))
-    await query.answer(outcome.notice)
-    await reply(update, context, outcome)
+async def _button(turn: Turn, prefix: str, act: Action) -> Outcome:
+    """Run one button of this module; a button whose state has passed only says it is
+    stale."""
+    gate = await turn.gate()
+    if gate is not None:
+        return Outcome(gate)
+    try:
+        action, target, number = _ids(turn.payload, prefix)
+        return await act(turn, action, target, number)
+    except (Stale, rev.NotAllowed, inno.NotEditable):
+        return stale(turn)
 
 
-async def revision_button(update: Update, context: BotContext) -> None:
+async def revision_button(turn: Turn) -> Outcome:
     """Start, continue or decide on a revision."""
-    await _button(update, context, rv.REVISION_PREFIX, _revision_action)
+    return await _button(turn, rv.REVISION_PREFIX, _revision_action)
 
 
-async def _revision_action(
-    session: AsyncSession,
-    context: BotContext,
-    user: User,
-    t: Translator,
-    action: str,
-    target: int,
-    number: int | None,
-) -> Outcome:
-    deps = context.deps
+async def _revision_action(turn: Turn, action: str, target: int, number: int | None) -> Outcome:
+    session, deps, user, t = turn.session, turn.deps, turn.user, turn.t
     if action in ("n", "ny", "x", "e"):
         innovation = await inno.lock_owned(session, owner=user, innovation_id=target)
         if innovation is None or innovation.status != Status.TERVERIFIKASI:
@@ -147,21 +123,13 @@ async def _revision_action(
     return Outcome([intro, *prompt])
 
 
-async def withdraw_button(update: Update, context: BotContext) -> None:
+async def withdraw_button(turn: Turn) -> Outcome:
     """Ask to withdraw a submission, withdraw it, keep it, or open the withdrawn draft."""
-    await _button(update, context, rv.WITHDRAW_PREFIX, _withdraw_action)
+    return await _button(turn, rv.WITHDRAW_PREFIX, _withdraw_action)
 
 
-async def _withdraw_action(
-    session: AsyncSession,
-    context: BotContext,
-    user: User,
-    t: Translator,
-    action: str,
-    target: int,
-    number: int | None,
-) -> Outcome:
-    deps = context.deps
+async def _withdraw_action(turn: Turn, action: str, target: int, number: int | None) -> Outcome:
+    session, deps, user, t = turn.session, turn.deps, turn.user, turn.t
     innovation = await inno.lock_owned(session, owner=user, innovation_id=target)
     if innovation is None:
         raise Stale
@@ -190,7 +158,4 @@ async def _withdraw_action(
     return Outcome([done], notices=notices)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
-    """Add this module's handlers."""
-    app.add_handler(CallbackQueryHandler(revision_button, pattern=f"^{rv.REVISION_PREFIX}"))
-    app.add_handler(CallbackQueryHandler(withdraw_button, pattern=f"^{rv.WITHDRAW_PREFIX}"))
+ROUTES = Routes(buttons={rv.REVISION_PREFIX: revision_button, rv.WITHDRAW_PREFIX: withdraw_button})

@@ -5,24 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.context import BotContext
 from bot.deadline_views import deadline_line
 from bot.deps import Deps
 from bot.forms import runner
-from bot.forms.engine import Button, Outcome, Screen
 from bot.forms.monev import CAMPAIGN
+from bot.forms.screens import Button, Outcome, Screen
 from bot.i18n import Translator
-from handlers.common import (
-    current_user,
-    onboarding_gate,
-    reply,
-    role_refusal,
-    translator,
-    unit_of_work,
-)
+from handlers.core import Routes, Turn, role_refusal, stale
 from models.ids import parse_id
 from models.services import monev
 from models.tables import Deadline, Role, User
@@ -90,15 +80,12 @@ async def schedule_screen(session: AsyncSession, deps: Deps, t: Translator, user
     return Screen("\n\n".join(parts))
 
 
-async def deadlines(update: Update, context: BotContext) -> None:
+async def deadlines(turn: Turn) -> Outcome:
     """Show upcoming deadlines, soonest first, with the days left."""
-    async with unit_of_work(context, update) as session:
-        user = await current_user(session, update, context)
-        screens = await onboarding_gate(session, context, user)
-        if screens is None:
-            t = translator(context, user)
-            screens = [await schedule_screen(session, context.deps, t, user)]
-    await reply(update, context, Outcome(screens))
+    screens = await turn.gate()
+    if screens is None:
+        screens = [await schedule_screen(turn.session, turn.deps, turn.t, turn.user)]
+    return Outcome(screens)
 
 
 async def campaigns_screen(session: AsyncSession, deps: Deps, t: Translator) -> Screen:
@@ -126,22 +113,18 @@ async def campaigns_screen(session: AsyncSession, deps: Deps, t: Translator) -> 
     return Screen("\n".join(lines), rows)
 
 
-async def campaigns(update: Update, context: BotContext) -> None:
+async def campaigns(turn: Turn) -> Outcome:
     """List the evaluation campaigns (admins only)."""
-    async with unit_of_work(context, update) as session:
-        user = await current_user(session, update, context)
-        screens = await onboarding_gate(session, context, user, Role.ADMIN)
-        if screens is None:
-            t = translator(context, user)
-            screens = [await campaigns_screen(session, context.deps, t)]
-    await reply(update, context, Outcome(screens))
+    screens = await turn.gate(Role.ADMIN)
+    if screens is None:
+        screens = [await campaigns_screen(turn.session, turn.deps, turn.t)]
+    return Outcome(screens)
 
 
-async def _campaign_action(
-    session: AsyncSession, context: BotContext, user: User, action: str, raw: str
-) -> Outcome:
-    t = translator(context, user)
-    deps = context.deps
+async def on_button(turn: Turn) -> Outcome:
+    """Handle the campaign list's buttons."""
+    action, _, raw = turn.payload.removeprefix(PREFIX).partition(":")
+    session, user, t, deps = turn.session, turn.user, turn.t, turn.deps
     refusal = role_refusal(user, Role.ADMIN, t=t)
     if refusal is not None:
         return Outcome(refusal)
@@ -151,7 +134,7 @@ async def _campaign_action(
     if action == "c" and campaign_id is not None:
         campaign = await monev.get_campaign(session, campaign_id)
         if campaign is None or campaign.cancelled_at is not None:
-            return Outcome(notice=t("common.stale"))
+            return stale(turn)
         text = t("tgt.cancel_confirm", name=campaign.name, date=t.date(campaign.due_date))
         buttons = [
             Button(t.plain("tgt.cancel_yes"), f"{PREFIX}cy:{campaign.id}"),
@@ -164,30 +147,17 @@ async def _campaign_action(
                 session, campaign_id=campaign_id, actor=user, now=deps.clock.now()
             )
         except monev.MonevError:
-            return Outcome(notice=t("common.stale"))
+            return stale(turn)
         done = Screen(t("tgt.cancelled", name=campaign.name), edit=True)
         return Outcome([done, await campaigns_screen(session, deps, t)])
     if action == "cn":
         screen = await campaigns_screen(session, deps, t)
         screen.edit = True
         return Outcome([screen])
-    return Outcome(notice=t("common.stale"))
+    return stale(turn)
 
 
-async def on_button(update: Update, context: BotContext) -> None:
-    """Handle the campaign list's buttons."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    action, _, raw = query.data.removeprefix(PREFIX).partition(":")
-    async with unit_of_work(context, update) as session:
-        user = await current_user(session, update, context)
-        outcome = await _campaign_action(session, context, user, action, raw)
-    await query.answer(outcome.notice)
-    await reply(update, context, outcome)
-
-
-def register(app: Application) -> None:  # type: ignore[type-arg]
-    """Add this module's handlers."""
-    app.add_handler(CommandHandler(["jadwal", "deadlines"], deadlines))
-    app.add_handler(CommandHandler("tenggat", campaigns))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=f"^{PREFIX}"))
+ROUTES = Routes(
+    commands={"jadwal": deadlines, "deadlines": deadlines, "tenggat": campaigns},
+    buttons={PREFIX: on_button},
+)

@@ -1,78 +1,72 @@
-"""/start (onboarding, invites, the menu) and /bantuan."""
+"""/start (onboarding, invites, the menu), "menu" and /bantuan."""
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Update
-from telegram.ext import Application, CommandHandler
-
 from bot import views
-from bot.context import BotContext
 from bot.forms import runner
-from bot.forms.engine import Screen
-from bot.render import show
-from handlers.common import current_user, set_menu, translator, unit_of_work
+from bot.forms.screens import Outcome, Screen
+from handlers.core import Routes, Turn
 from models.services import people
 from models.services import units as unit_service
-from models.tables import Role, User
+from models.tables import Role
 
 
-async def _redeem(session: AsyncSession, context: BotContext, user: User, code: str) -> Screen:
+async def _redeem(turn: Turn, code: str) -> Screen:
     """Use an invite and say the role and unit the user has afterwards, as stored."""
-    t = translator(context, user)
+    t, user = turn.t, turn.user
     key = "people.your_role"
     try:
         await people.redeem_invite(
-            session, user=user, code=code, now=context.deps.clock.now(),
-            admin_ids=context.deps.settings.admin_telegram_ids,
+            turn.session, user=user, code=code, now=turn.deps.clock.now(),
+            admin_ids=turn.deps.settings.admin_telegram_ids,
         )  # fmt: skip
     except people.InviteError as exc:
         if exc.reason not in ("own", "by_settings", "already"):
             return Screen(t(f"people.invite_{exc.reason}"))
         key = f"people.invite_{exc.reason}"
-    await session.refresh(user)
-    unit = await unit_service.get(session, user.unit_id) if user.unit_id else None
+    await turn.session.refresh(user)
+    unit = await unit_service.get(turn.session, user.unit_id) if user.unit_id else None
     return Screen(t(key, role=t.plain(f"role.{user.role}"), unit=unit.name if unit else "-"))
 
 
-async def start(update: Update, context: BotContext) -> None:
+async def start(turn: Turn) -> Outcome:
     """Onboard a new user, redeem an invite code, or greet a known user with the menu."""
-    async with unit_of_work(context, update) as session:
-        user = await current_user(session, update, context)
-        t = translator(context, user)
-        screens: list[Screen] = []
-        if context.args:
-            screens.append(await _redeem(session, context, user, context.args[0]))
-        if not user.onboarded:
-            screens.append(Screen(t("onb.welcome", pemda=context.deps.settings.pemda_name)))
-            screens += await runner.start_onboarding(session, context.deps, user)
-        else:
-            text = t("menu.welcome_back", name=user.name or "") + "\n\n" + t("menu.body")
-            screens.append(Screen(text))
-        role, lang = user.role, user.language
-    await show(update, context, screens)
-    if role != Role.PENGUSUL and update.effective_chat:
-        await set_menu(context, update.effective_chat.id, role, lang)
+    return await _greet(turn, turn.args[0] if turn.args else None)
 
 
-async def help_command(update: Update, context: BotContext) -> None:
+async def menu(turn: Turn) -> Outcome:
+    """Greet with the menu (the word "menu"; what follows it is no invite code)."""
+    return await _greet(turn, None)
+
+
+async def _greet(turn: Turn, invite: str | None) -> Outcome:
+    user = turn.user
+    screens: list[Screen] = []
+    if invite is not None:
+        screens.append(await _redeem(turn, invite))
+    t = turn.t
+    if not user.onboarded:
+        screens.append(Screen(t("onb.welcome", pemda=turn.deps.settings.pemda_name)))
+        screens += await runner.start_onboarding(turn.session, turn.deps, user)
+    else:
+        text = t("menu.welcome_back", name=user.name or "") + "\n\n" + t("menu.body")
+        screens.append(Screen(text))
+    menus = [turn.menu()] if user.role != Role.PENGUSUL else []
+    return Outcome(screens, menus=menus)
+
+
+async def help_command(turn: Turn) -> Outcome:
     """Show the commands this user's role allows."""
-    async with unit_of_work(context, update) as session:
-        user = await current_user(session, update, context)
-        t = translator(context, user)
-        parts = [t("menu.help")]
-        if user.role in (Role.VERIFIKATOR, Role.ADMIN):
-            parts.append(t("menu.help_verifier"))
-        if user.role == Role.ADMIN:
-            parts.append(t("menu.help_admin"))
-        parts.append(views.helpdesk(t, context.deps))
-        role, lang = user.role, user.language
-    await show(update, context, [Screen("\n\n".join(parts))])
-    if update.effective_chat:
-        await set_menu(context, update.effective_chat.id, role, lang)
+    t, user = turn.t, turn.user
+    parts = [t("menu.help")]
+    if user.role in (Role.VERIFIKATOR, Role.ADMIN):
+        parts.append(t("menu.help_verifier"))
+    if user.role == Role.ADMIN:
+        parts.append(t("menu.help_admin"))
+    parts.append(views.helpdesk(t, turn.deps))
+    return Outcome([Screen("\n\n".join(parts))], menus=[turn.menu()])
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
-    """Add this module's handlers."""
-    app.add_handler(CommandHandler("start", start))
-    app.add_handler(CommandHandler(["bantuan", "help"], help_command))
+ROUTES = Routes(
+    commands={"start": start, "menu": menu, "bantuan": help_command, "help": help_command}
+)

@@ -128,3 +128,18 @@ async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
     """Bring the schema up to date (alembic upgrade head), or up to ``revision``."""
     async with engine.begin() as conn:
         await conn.run_sync(_upgrade, revision)
+
+
+def _at_head(connection: Connection) -> bool:
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(_alembic_config(connection))
+    current = MigrationContext.configure(connection).get_current_heads()
+    return set(current) == set(script.get_heads())
+
+
+async def schema_is_current(engine: AsyncEngine) -> bool:
+    """Return True if the database answers and its schema is at the newest migration."""
+    async with engine.connect() as conn:
+        return await conn.run_sync(_at_head)

@@ -507,19 +507,36 @@ class MonevEvidence(StoredFile, Base):
 
 
 class HandledUpdate(Base):
-    """A Telegram update whose effects are committed, so a repeated delivery is recognised."""
+    """An update whose effects are committed, so a repeated delivery is recognised: by channel
+    and the platform's id of the update (Telegram update id, WhatsApp message id)."""
 
     __tablename__ = "handled_updates"
 
-    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    update_key: Mapped[str] = mapped_column(String(128), primary_key=True)
     at: Mapped[datetime] = mapped_column(index=True)
 
 
 class InboxUpdate(Base):
-    """A fetched Telegram update, kept until handled, so a crash before that loses nothing."""
+    """An update as it came in, kept from before it is acknowledged until it is handled and
+    answered, so a crash loses nothing. ``id`` is the arrival order; the updates of one chat
+    (``chat_key``) are taken one at a time, oldest first, by whichever process claims the
+    oldest (``claimed_by`` until ``claimed_until``, seconds since the epoch)."""
 
     __tablename__ = "inbox_updates"
+    __table_args__ = (
+        UniqueConstraint("channel", "platform_id", name="uq_inbox_updates_channel_platform_id"),
+        Index("ix_inbox_updates_chat_key_id", "chat_key", "id"),
+    )
 
-    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    channel: Mapped[str] = mapped_column(String(16))
+    platform_id: Mapped[str] = mapped_column(String(128))
+    chat_key: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     received_at: Mapped[datetime] = mapped_column(index=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(40))
+    claimed_until: Mapped[float | None]
+    attempts: Mapped[int] = mapped_column(default=0)

@@ -25,7 +25,7 @@ from telegram.error import (
 )
 
 from bot.forms.engine import Screen
-from bot.render import retry_after_seconds, to_markup
+from bot.telegram.render import retry_after_seconds, to_markup
 
 log = logging.getLogger(__name__)
 MAX_TRACKED_CHATS = 10_000

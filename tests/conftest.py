@@ -6,7 +6,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,10 +14,11 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
-from bot.app import EXAMPLE_UNITS, build_application
+from bot.app import EXAMPLE_UNITS
 from bot.context import BotApplication
 from bot.settings import Settings, load_settings
 from bot.simulator import BotApiSimulator, SentMessage, SimUser
+from bot.telegram.app import TelegramRuntime
 from models import db
 from models.clock import FrozenClock
 from models.tables import Base
@@ -124,49 +125,44 @@ def settings(database_url: str, sim: BotApiSimulator, tmp_path: Path) -> Setting
 
 @dataclass
 class BotHarness:
-    """The real Application running against the simulator; can be restarted."""
+    """The real bot process (inbox worker, polling, JobQueue) running against the
+    simulator; can be restarted."""
 
     settings: Settings
     sim: BotApiSimulator
     clock: FrozenClock
-    app: BotApplication | None = None
-    _apps: list[BotApplication] = field(default_factory=list)
+    runtime: TelegramRuntime | None = None
 
-    async def start(self) -> BotApplication:
-        """Build and start a new Application (as a new process would)."""
-        app = build_application(self.settings, clock=self.clock)
-        await app.initialize()
-        assert app.post_init is not None
-        await app.post_init(app)  # run_polling() does this; tests drive the steps themselves
-        await app.start()
-        assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0, timeout=1)
-        self.sim.attach(app)
-        self.app = app
-        return app
+    @property
+    def app(self) -> BotApplication | None:
+        """Return the running PTB Application (its bot, JobQueue and deps)."""
+        return self.runtime.app if self.runtime is not None else None
+
+    async def start(self) -> TelegramRuntime:
+        """Start a new bot process (as a new process would), polling the simulator."""
+        runtime = TelegramRuntime(
+            self.settings, clock=self.clock, webhook_mode=False, poll_timeout=1
+        )
+        await runtime.start()
+        self.sim.attach(runtime.worker)
+        self.runtime = runtime
+        return runtime
 
     async def stop(self) -> None:
-        """Stop the running Application."""
-        app, self.app = self.app, None
-        if app is None:
-            return
-        assert app.updater is not None
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-        assert app.post_shutdown is not None
-        await app.post_shutdown(app)
+        """Stop the running process."""
+        runtime, self.runtime = self.runtime, None
+        if runtime is not None:
+            await runtime.stop()
 
     async def restart(self) -> None:
-        """Stop and start a fresh Application on the same database."""
+        """Stop and start a fresh process on the same database."""
         await self.stop()
         await self.start()
 
     async def session(self) -> AsyncSession:
         """Open a session on the bot's database (for assertions)."""
-        assert self.app is not None
-        deps = self.app.bot_data["deps"]
-        return deps.session_factory()()  # type: ignore[no-any-return]
+        assert self.runtime is not None
+        return self.runtime.deps.session_factory()()
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 
@@ -63,13 +64,40 @@ class Notice:
     screen: Screen
 
 
+@dataclass(frozen=True)
+class OutgoingFile:
+    """A document or image for this chat, sent after the screens: its bytes, a file kept in
+    the files folder (``path``, relative to it), or ``make`` run off the event loop after the
+    transaction (a chart takes a while)."""
+
+    filename: str
+    caption: str = ""
+    photo: bool = False
+    data: bytes | None = None
+    path: Path | None = None
+    make: Callable[[], bytes] | None = None
+
+
+@dataclass(frozen=True)
+class Menu:
+    """The command menu a chat should show for a role, in a language."""
+
+    chat_id: int
+    role: str
+    language: str = "id"
+
+
 @dataclass
 class Outcome:
-    """What the engine answers to one incoming update."""
+    """What the bot answers to one incoming update: screens for this chat (and ``notice``, a
+    short answer to the pressed button), files for this chat, notices for other people and
+    command menus that changed."""
 
     screens: list[Screen] = field(default_factory=list)
     notice: str | None = None
     finished: bool = False
     stale: bool = False
     notices: list[Notice] = field(default_factory=list)
-    menus: list[tuple[int, str]] = field(default_factory=list)
+    menus: list[Menu] = field(default_factory=list)
+    files: list[OutgoingFile] = field(default_factory=list)
+    after_files: list[Screen] = field(default_factory=list)  # sent once the files are out

@@ -10,9 +10,9 @@ import pytest
 from telegram import Bot
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
-from bot.render import retry_after_seconds
 from bot.simulator import BotApiSimulator
-from bot.transport import AiohttpRequest
+from bot.telegram.render import retry_after_seconds
+from bot.telegram.transport import AiohttpRequest
 
 USER_ID = 4242
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from bot.simulator import BotApiSimulator, SimUser
+from bot.telegram import webhook
 from models import db
 from models.services import updates
 from models.tables import FlowState, HandledUpdate, Innovation
@@ -87,7 +88,7 @@ async def test_the_database_dropping_out_mid_flow(
     assert "Tersimpan, 4 kata" in texts(replies)
     assert (await draft(harness)).masalah == "Jawaban saat database mati."
     async with await harness.session() as session:
-        handled = (await session.execute(select(HandledUpdate.update_id))).scalars().all()
+        handled = (await session.execute(select(HandledUpdate.update_key))).scalars().all()
         state = (await session.execute(select(FlowState))).scalar_one()
     assert len(handled) == len(set(handled)) and state.step == "masalah"
     replies = await user.send("Jawaban setelah database pulih.")
@@ -175,7 +176,9 @@ async def test_an_update_kept_and_still_unconfirmed_is_answered_once_after_a_res
     engine = db.create_engine(harness.settings.database_url)
     try:
         async with db.transaction(db.session_factory(engine)) as session:
-            await updates.remember(session, updates=[(update_id, payload)], now=harness.clock.now())
+            kept = webhook.parse(payload)  # the inbox row the poller writes
+            assert kept is not None
+            await updates.keep(session, arrivals=[kept], now=harness.clock.now())
     finally:
         await engine.dispose()
     before = len(user.messages)

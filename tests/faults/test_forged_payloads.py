@@ -5,14 +5,13 @@ changes, and nothing is logged as an error."""
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 import pytest
 from sqlalchemy import select
-from telegram.ext import CallbackQueryHandler
 
 from bot.simulator import BotApiSimulator, SimUser
+from handlers import dispatch
 from models.db import transaction
 from models.tables import Base, Role
 from tests.conftest import BotHarness, texts
@@ -88,21 +87,15 @@ def errors(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
 
 
-def test_every_registered_button_prefix_is_covered(harness: BotHarness) -> None:
-    assert harness.app is not None
-    patterns = [
-        h.pattern
-        for handlers in harness.app.handlers.values()
-        for h in handlers
-        if isinstance(h, CallbackQueryHandler) and isinstance(h.pattern, re.Pattern)
-    ]
+def test_every_registered_button_prefix_is_covered() -> None:
+    prefixes = [prefix for prefix, _ in dispatch.BUTTONS]
     samples = [p.format("1") for ps in PAYLOADS.values() for p in ps] + list(WITHOUT_NUMBERS)
-    assert patterns
-    for pattern in patterns:
-        assert any(pattern.match(s) for s in samples), f"no forged payload for {pattern.pattern}"
+    assert prefixes
+    for prefix in prefixes:
+        assert any(s.startswith(prefix) for s in samples), f"no forged payload for {prefix}"
     for prefix, payloads in PAYLOADS.items():
         assert all(p.startswith(prefix) for p in payloads)
-        assert any(any(p.match(s.format("1")) for s in payloads) for p in patterns), prefix
+        assert any(p.startswith(r) for r in prefixes for p in payloads), prefix
 
 
 @pytest.mark.parametrize("prefix", sorted(PAYLOADS))

@@ -67,6 +67,8 @@ async def bot_process(
         "FILES_DIR": str(tmp_path / "files"),
         "UNITS_FILE": str(EXAMPLE_UNITS),
         "REMINDER_SWEEP_SECONDS": "0",
+        # a killed process's claims run out soon, so its restart takes the updates up
+        "INBOX_LEASE_SECONDS": "2",
     }
     process = BotProcess(env)
     await process.start(sim)

@@ -9,7 +9,7 @@ from telegram import Bot
 
 from bot.forms.engine import Screen
 from bot.simulator import BotApiSimulator
-from bot.transport import AiohttpRequest
+from bot.telegram.transport import AiohttpRequest
 from scheduler.delivery import Deliverer, RateLimiter, Result
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")

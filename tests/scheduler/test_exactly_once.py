@@ -9,9 +9,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.app import build_application
 from bot.deps import Deps
 from bot.simulator import BotApiSimulator
+from bot.telegram.app import TelegramRuntime
 from models.clock import FrozenClock
 from models.db import transaction
 from models.policy import Policy
@@ -133,19 +133,17 @@ async def test_two_sweepers_on_postgresql_send_every_reminder_exactly_once(
         opened = await monev.open_periods(session, pairs, period=period, policy=policy, now=now)
         assert opened == 600
     clock.set(FIRST_REMINDER)
-    second = build_application(harness.settings, clock=clock)
-    await second.initialize()
-    assert second.post_init is not None and second.post_shutdown is not None
-    await second.post_init(second)
-    other: Deps = second.bot_data["deps"]
+    second_process = TelegramRuntime(harness.settings, clock=clock, webhook_mode=False)
+    await second_process.prepare()
+    second = second_process.app
+    other: Deps = second_process.deps
     try:
         assert harness.app is not None
         one, two = await asyncio.gather(
             sweep_once(deps, bot=harness.app.bot), sweep_once(other, bot=second.bot)
         )
     finally:
-        await second.shutdown()
-        await second.post_shutdown(second)
+        await second_process.stop()
 
     assert one.sent + two.sent == 600
     assert one.sent > 0 and two.sent > 0  # both really worked at the same time

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.app import build_application
 from bot.simulator import BotApiSimulator
+from bot.telegram.app import TelegramRuntime
 from models.clock import FrozenClock
 from models.db import transaction
 from scheduler.sweep import JOB_NAME
@@ -25,10 +25,9 @@ async def test_the_sweep_job_is_scheduled_every_minute_and_sends(
     clock.set(at("Asia/Jakarta", 2027, 1, 4, 9, 0))
 
     settings = harness.settings.model_copy(update={"reminder_sweep_seconds": 60})
-    app = build_application(settings, clock=clock)
-    await app.initialize()
-    assert app.post_init is not None and app.post_shutdown is not None
-    await app.post_init(app)
+    runtime = TelegramRuntime(settings, clock=clock, webhook_mode=False)
+    await runtime.prepare()  # no polling: the harness's process takes the updates
+    app = runtime.app
     try:
         assert app.job_queue is not None
         [job] = app.job_queue.get_jobs_by_name(JOB_NAME)
@@ -36,6 +35,5 @@ async def test_the_sweep_job_is_scheduled_every_minute_and_sends(
         assert job.trigger.interval.total_seconds() == 60  # type: ignore[attr-defined]
         await job.run(app)
     finally:
-        await app.shutdown()
-        await app.post_shutdown(app)
+        await runtime.stop()
     assert len(recorder.reminders(8801)) == 1

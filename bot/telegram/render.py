@@ -1,4 +1,4 @@
-"""Turn engine screens into Telegram messages."""
+"""Turn screens, files and notices into Telegram messages."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ import warnings
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from functools import partial
+from pathlib import Path
 from typing import TypeVar
 
 from telegram import (
+    Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
@@ -18,13 +20,11 @@ from telegram import (
     Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
-    Update,
 )
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
 
-from bot.context import BotContext
-from bot.forms.engine import Button, Notice, Screen
+from bot.forms.screens import Button, Notice, OutgoingFile, Screen
 
 log = logging.getLogger(__name__)
 ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
@@ -78,20 +78,14 @@ def to_markup(rows: list[list[Button]]) -> InlineKeyboardMarkup | None:
     )
 
 
-async def show(update: Update, context: BotContext, screens: list[Screen]) -> None:
-    """Send screens to the update's chat; an ``edit`` screen replaces the pressed message."""
-    chat = update.effective_chat
-    if chat is None:
-        return
-    pressed: Message | None = None
-    if update.callback_query and isinstance(update.callback_query.message, Message):
-        pressed = update.callback_query.message
+async def show(bot: Bot, chat_id: int, screens: list[Screen], pressed: Message | None) -> None:
+    """Send screens to a chat; an ``edit`` screen replaces the pressed message."""
     for screen in screens:
         if not (screen.edit and pressed is not None and await _edit(pressed, screen)):
             markup: ReplyMarkup | None = to_markup(screen.buttons)
             if screen.close_keyboard and markup is None:
                 markup = ReplyKeyboardRemove()
-            await _send(context, chat.id, screen.text, markup)
+            await _send(bot, chat_id, screen.text, markup)
         if screen.contact_button is not None:
             hint, label = screen.contact_button
             share = ReplyKeyboardMarkup(
@@ -99,7 +93,7 @@ async def show(update: Update, context: BotContext, screens: list[Screen]) -> No
                 resize_keyboard=True,
                 one_time_keyboard=True,
             )
-            await _send(context, chat.id, hint, share)
+            await _send(bot, chat_id, hint, share)
 
 
 async def _edit(pressed: Message, screen: Screen) -> bool:
@@ -121,38 +115,35 @@ async def _edit(pressed: Message, screen: Screen) -> bool:
     return True
 
 
-async def _send(context: BotContext, chat_id: int, text: str, markup: ReplyMarkup | None) -> None:
+async def _send(bot: Bot, chat_id: int, text: str, markup: ReplyMarkup | None) -> None:
     await with_retry(
-        partial(
-            context.bot.send_message, chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
-        )
+        partial(bot.send_message, chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
     )
 
 
-async def say(update: Update, context: BotContext, text: str) -> None:
-    """Send one text (already safe HTML) to the update's chat."""
-    await show(update, context, [Screen(text)])
-
-
-async def send_file(
-    context: BotContext, chat_id: int, data: bytes, *, filename: str, caption: str, photo: bool
-) -> None:
-    """Send a file (a photo when ``photo``) under ``filename``, with a safe-HTML caption."""
-    upload = InputFile(data, filename=filename)
-    if photo:
-        send = partial(context.bot.send_photo, chat_id, upload, caption=caption)
+async def send_file(bot: Bot, chat_id: int, item: OutgoingFile, files_dir: Path) -> None:
+    """Send a document or photo under its name, with a safe-HTML caption."""
+    if item.data is not None:
+        data = item.data
+    elif item.make is not None:
+        data = await asyncio.to_thread(item.make)
     else:
-        send = partial(context.bot.send_document, chat_id, upload, caption=caption)
-    await with_retry(partial(send, parse_mode=ParseMode.HTML))
+        assert item.path is not None
+        data = await asyncio.to_thread((files_dir / item.path).read_bytes)
+    upload = InputFile(data, filename=item.filename)
+    send = bot.send_photo if item.photo else bot.send_document
+    await with_retry(
+        partial(send, chat_id, upload, caption=item.caption, parse_mode=ParseMode.HTML)
+    )
 
 
-async def send_notices(context: BotContext, notices: list[Notice]) -> None:
+async def send_notices(bot: Bot, notices: list[Notice]) -> None:
     """Deliver messages for other people; one unreachable person does not stop the rest."""
     for notice in notices:
         try:
             await with_retry(
                 partial(
-                    context.bot.send_message,
+                    bot.send_message,
                     notice.chat_id,
                     notice.screen.text,
                     parse_mode=ParseMode.HTML,
