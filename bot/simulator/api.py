@@ -18,7 +18,8 @@ from bot.simulator.chats import _Method
 from bot.simulator.commands import CommandMethods
 from bot.simulator.files import FileMethods
 from bot.simulator.records import ApiCall, BotApiError, CallListener, Document, _Failure
-from bot.simulator.updates import UpdateQueue, _RawJson
+from bot.simulator.updates import _RawJson
+from bot.simulator.webhooks import WebhookDelivery
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ def _decode_value(key: str, value: Any) -> Any:
     return value
 
 
-class HttpApi(CommandMethods, FileMethods, UpdateQueue):
+class HttpApi(CommandMethods, FileMethods, WebhookDelivery):
     """Answer Bot API requests over HTTP with the methods of every part."""
 
     def _method_table(self) -> dict[str, _Method]:
@@ -98,7 +99,7 @@ class HttpApi(CommandMethods, FileMethods, UpdateQueue):
             "getMe": self._get_me,
             "getUpdates": self._get_updates,
             "deleteWebhook": self._delete_webhook,
-            "setWebhook": self._ok,
+            "setWebhook": self._set_webhook,
             "getWebhookInfo": self._get_webhook_info,
             "setMyCommands": self._set_my_commands,
             "getMyCommands": self._get_my_commands,

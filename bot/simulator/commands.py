@@ -36,9 +36,6 @@ class CommandMethods(SimulatorState):
             "has_main_web_app": False,
         }
 
-    async def _get_webhook_info(self, params: dict[str, Any]) -> Any:
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
-
     @staticmethod
     def _scope_key(scope: Any) -> str:
         if not isinstance(scope, dict):

@@ -76,6 +76,9 @@ class BotApiSimulator(HttpApi):
         self._closing = True
         async with self._cond:
             self._cond.notify_all()
+        if self._delivery is not None:
+            self._delivery.cancel()
+            self._delivery = None
         runner, self._runner = self._runner, None
         await runner.cleanup()
         self._port = None
