@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import fcntl
 import logging
 import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import IO
 from urllib.parse import urlsplit
 
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
 from telegram.error import Conflict, InvalidToken, TelegramError
@@ -160,9 +163,30 @@ def _configure_logging(settings: Settings, level: int) -> None:
 def _run(settings: Settings) -> None:
     settings.require_token()
     _configure_logging(settings, settings.logging_level)
+    lock = claim_sqlite(settings)  # noqa: F841 - held open while the process runs
     asyncio.run(_check_bot_api(settings))
     asyncio.run(_check_database(settings))
     asyncio.run(_serve(settings))
+
+
+def claim_sqlite(settings: Settings) -> IO[bytes] | None:
+    """On SQLite, make sure this is the only bot process on the database file (it holds a
+    lock on ``<file>.lock`` while it runs); return the lock file to keep open."""
+    url = make_url(settings.database_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    path = Path(f"{url.database}.lock")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = path.open("wb")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise SettingsError(
+            "DATABASE_URL: another bot process already uses this SQLite database; SQLite "
+            "means one process (use PostgreSQL to run several)"
+        ) from None
+    return handle
 
 
 async def _serve(settings: Settings) -> None:

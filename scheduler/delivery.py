@@ -50,13 +50,26 @@ class Delivery:
 
 
 class RateLimiter:
-    """At most ``per_second`` messages overall and one per ``chat_interval`` seconds per chat;
-    a flood-control pause holds every send."""
+    """The sending limits of one process on one channel, shared by replies, notices and
+    reminders: at most ``per_second`` messages overall; a flood-control pause holds every
+    send.
 
-    def __init__(self, *, per_second: float, chat_interval: float) -> None:
+    Reminders (:meth:`acquire`) also keep one message per ``chat_interval`` seconds per chat
+    and take at most ``background_share`` of the rate, so a reminder burst never fills the
+    bucket and an answer (:meth:`acquire_reply`) waits at most about one message interval.
+    """
+
+    def __init__(
+        self, *, per_second: float, chat_interval: float, background_share: float = 1.0
+    ) -> None:
         # One message per 1/rate seconds, no burst: a full bucket of 25 on top of 25 a second
         # would put 50 messages in the first second, over Telegram's ~30.
         self._bucket = AsyncLimiter(1, 1.0 / per_second)
+        self._background = (
+            AsyncLimiter(1, 1.0 / (per_second * background_share))
+            if background_share < 1.0
+            else None
+        )
         self._chat_interval = chat_interval
         self._next_in_chat: dict[int, float] = {}
         self._chat_locks: dict[int, asyncio.Lock] = {}
@@ -73,8 +86,13 @@ class RateLimiter:
             await asyncio.sleep(delay)
             await self._wait_pause()  # the pause may have grown meanwhile
 
+    async def acquire_reply(self) -> None:
+        """Wait until an answer or a notice may go out (ahead of queued reminders)."""
+        await self._wait_pause()
+        await self._bucket.acquire()
+
     async def acquire(self, chat_id: int) -> None:
-        """Wait until a message may go to ``chat_id``."""
+        """Wait until a reminder may go to ``chat_id``."""
         loop = asyncio.get_running_loop()
         lock = self._chat_locks.setdefault(chat_id, asyncio.Lock())
         async with lock:
@@ -82,6 +100,8 @@ class RateLimiter:
             if delay > 0:
                 await asyncio.sleep(delay)
             await self._wait_pause()
+            if self._background is not None:
+                await self._background.acquire()
             await self._bucket.acquire()
             self._next_in_chat[chat_id] = loop.time() + self._chat_interval
         if len(self._next_in_chat) > MAX_TRACKED_CHATS:

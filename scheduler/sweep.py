@@ -60,12 +60,19 @@ def claim_token() -> str:
     return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
 
 
+# Reminders take at most this share of a process's sending rate; answers have the rest.
+BACKGROUND_SHARE = 0.6
+LIMITER_KEY = "send_limiter"
+
+
 def make_limiter(deps: Deps) -> RateLimiter:
-    """Return a rate limiter with the configured limits."""
+    """Return this process's sending limits: its share of SEND_RATE_PER_SECOND (the rate
+    over BOT_PROCESSES, since every process sends as the same bot)."""
     settings = deps.settings
     return RateLimiter(
-        per_second=settings.send_rate_per_second,
+        per_second=settings.send_rate_per_second / settings.bot_processes,
         chat_interval=settings.send_chat_interval_seconds,
+        background_share=BACKGROUND_SHARE,
     )
 
 
@@ -277,8 +284,12 @@ async def sweep_once(deps: Deps, *, bot: Bot, limiter: RateLimiter | None = None
 
 
 async def sweep_job(context: BotContext) -> None:
-    """Run the sweep from the JobQueue (the job carries nothing; all state is in the DB)."""
-    await sweep_once(context.deps, bot=context.bot)
+    """Run the sweep from the JobQueue (the job carries nothing; all state is in the DB),
+    through the process's sending limits that answers share."""
+    limiter = context.bot_data.get(LIMITER_KEY)
+    await sweep_once(
+        context.deps, bot=context.bot, limiter=limiter if isinstance(limiter, RateLimiter) else None
+    )
 
 
 def schedule(app: BotApplication, deps: Deps) -> None:

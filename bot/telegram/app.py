@@ -74,7 +74,10 @@ class TelegramRuntime:
         self.deps = deps or make_deps(settings, clock=clock)
         self.settings = settings
         self.app = build_ptb(self.deps)
-        self.channel = TelegramChannel(self.deps, self.app.bot)
+        # one set of sending limits for answers, notices and reminders of this process
+        self.limiter = sweep.make_limiter(self.deps)
+        self.app.bot_data[sweep.LIMITER_KEY] = self.limiter
+        self.channel = TelegramChannel(self.deps, self.app.bot, self.limiter.acquire_reply)
         self.worker = InboxWorker(
             self.deps.session_factory,
             {CHANNEL: self.channel},

@@ -24,9 +24,10 @@ log = logging.getLogger(__name__)
 class TelegramChannel:
     """Handles kept Telegram updates through the channel-neutral handlers."""
 
-    def __init__(self, deps: Deps, bot: Bot) -> None:
+    def __init__(self, deps: Deps, bot: Bot, slot: render.Slot = render.no_wait) -> None:
         self.deps = deps
         self.bot = bot
+        self.slot = slot  # the process's sending limits, shared with the reminder sweep
 
     async def process(self, payload: dict[str, Any], *, replayed: bool) -> None:
         """Handle one update and send its answer; a failure is logged and apologised for."""
@@ -51,16 +52,16 @@ class TelegramChannel:
         try:
             if query is not None:
                 await render.with_retry(lambda: query.answer(outcome.notice))
-            await render.show(self.bot, chat_id, outcome.screens, pressed)
+            await render.show(self.bot, chat_id, outcome.screens, pressed, self.slot)
             for item in outcome.files:
                 try:
-                    await render.send_file(self.bot, chat_id, item, self.deps.files_dir)
+                    await render.send_file(self.bot, chat_id, item, self.deps.files_dir, self.slot)
                 except (OSError, TelegramError) as exc:
                     log.warning("file %s not sent to chat %s: %s", item.filename, chat_id, exc)
-            await render.show(self.bot, chat_id, outcome.after_files, pressed)
+            await render.show(self.bot, chat_id, outcome.after_files, pressed, self.slot)
         except TelegramError as exc:
             log.warning("answer to chat %s not delivered: %s", chat_id, exc)
-        await render.send_notices(self.bot, outcome.notices)
+        await render.send_notices(self.bot, outcome.notices, self.slot)
         for menu in outcome.menus:
             await self.set_menu(menu)
 

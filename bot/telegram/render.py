@@ -31,6 +31,13 @@ ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 T = TypeVar("T")
 MAX_ATTEMPTS = 6
 BACKOFF = 0.5
+# Waits for a send slot of the process's sending limits (answers, notices and reminders
+# share them); the default waits for nothing.
+Slot = Callable[[], Awaitable[None]]
+
+
+async def no_wait() -> None:
+    """Wait for nothing."""
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
@@ -78,9 +85,16 @@ def to_markup(rows: list[list[Button]]) -> InlineKeyboardMarkup | None:
     )
 
 
-async def show(bot: Bot, chat_id: int, screens: list[Screen], pressed: Message | None) -> None:
+async def show(
+    bot: Bot,
+    chat_id: int,
+    screens: list[Screen],
+    pressed: Message | None,
+    slot: Slot = no_wait,
+) -> None:
     """Send screens to a chat; an ``edit`` screen replaces the pressed message."""
     for screen in screens:
+        await slot()
         if not (screen.edit and pressed is not None and await _edit(pressed, screen)):
             markup: ReplyMarkup | None = to_markup(screen.buttons)
             if screen.close_keyboard and markup is None:
@@ -93,6 +107,7 @@ async def show(bot: Bot, chat_id: int, screens: list[Screen], pressed: Message |
                 resize_keyboard=True,
                 one_time_keyboard=True,
             )
+            await slot()
             await _send(bot, chat_id, hint, share)
 
 
@@ -121,7 +136,9 @@ async def _send(bot: Bot, chat_id: int, text: str, markup: ReplyMarkup | None) -
     )
 
 
-async def send_file(bot: Bot, chat_id: int, item: OutgoingFile, files_dir: Path) -> None:
+async def send_file(
+    bot: Bot, chat_id: int, item: OutgoingFile, files_dir: Path, slot: Slot = no_wait
+) -> None:
     """Send a document or photo under its name, with a safe-HTML caption."""
     if item.data is not None:
         data = item.data
@@ -132,14 +149,16 @@ async def send_file(bot: Bot, chat_id: int, item: OutgoingFile, files_dir: Path)
         data = await asyncio.to_thread((files_dir / item.path).read_bytes)
     upload = InputFile(data, filename=item.filename)
     send = bot.send_photo if item.photo else bot.send_document
+    await slot()
     await with_retry(
         partial(send, chat_id, upload, caption=item.caption, parse_mode=ParseMode.HTML)
     )
 
 
-async def send_notices(bot: Bot, notices: list[Notice]) -> None:
+async def send_notices(bot: Bot, notices: list[Notice], slot: Slot = no_wait) -> None:
     """Deliver messages for other people; one unreachable person does not stop the rest."""
     for notice in notices:
+        await slot()
         try:
             await with_retry(
                 partial(

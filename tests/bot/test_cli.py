@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -197,3 +199,21 @@ def test_export_refuses_a_unit_that_names_nothing_or_several(tmp_path: Path) -> 
         "export", "--format", "csv", "--out", out, "--unit", "dinas kesehatan", env=env
     )
     assert by_name.returncode == 0, by_name.stderr
+
+
+def test_sqlite_means_one_bot_process(tmp_path: Path) -> None:
+    from bot.cli import claim_sqlite
+    from bot.settings import SettingsError, load_settings
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    settings = load_settings(_env_file=None, database_url=url)
+    first = claim_sqlite(settings)
+    assert first is not None
+    with pytest.raises(SettingsError, match=r"^DATABASE_URL: another bot process already uses"):
+        claim_sqlite(settings)  # a second process on the same file
+    first.close()  # the first process ended
+    again = claim_sqlite(settings)
+    assert again is not None
+    again.close()
+    pg = load_settings(_env_file=None, database_url="postgresql+asyncpg://u@127.0.0.1/x")
+    assert claim_sqlite(pg) is None

@@ -39,6 +39,43 @@ async def test_the_overall_rate_is_capped() -> None:
     assert loop.time() - start >= 0.4  # 20 at once, then 20 a second
 
 
+async def test_a_reminder_burst_does_not_starve_answers() -> None:
+    """Answers, notices and reminders share one limiter; reminders take only their share, so
+    an answer asked for in the middle of a burst goes out within a couple of sends."""
+    limiter = RateLimiter(per_second=200, chat_interval=0, background_share=0.5)
+    done: list[str] = []
+    under_way = asyncio.Event()
+
+    async def reminder(chat: int) -> None:
+        await limiter.acquire(chat)
+        done.append("reminder")
+        if len(done) == 5:
+            under_way.set()
+
+    burst = [asyncio.create_task(reminder(chat)) for chat in range(40)]
+    await under_way.wait()
+    asked_at = len(done)
+    await limiter.acquire_reply()
+    done.append("answer")
+    answered_at = done.index("answer")
+    await asyncio.gather(*burst)
+    assert answered_at - asked_at <= 2, done
+    # without the share, the answer queues behind the whole burst (the check can fail)
+    shared = RateLimiter(per_second=200, chat_interval=0)
+    order: list[str] = []
+
+    async def queued(chat: int) -> None:
+        await shared.acquire(chat)
+        order.append("reminder")
+
+    burst = [asyncio.create_task(queued(chat)) for chat in range(40)]
+    await asyncio.sleep(0)
+    await shared.acquire_reply()
+    order.append("answer")
+    await asyncio.gather(*burst)
+    assert order.index("answer") > 20, order
+
+
 async def test_flood_control_pauses_every_chat() -> None:
     limiter = RateLimiter(per_second=1000, chat_interval=0)
     loop = asyncio.get_running_loop()
