@@ -28,7 +28,12 @@ def make_deps(settings: Settings, *, clock: Clock | None = None) -> Deps:
 
 async def open_database(deps: Deps) -> None:
     """Create the engine, bring the schema up to date and import the configured units."""
-    engine = db.create_engine(deps.settings.database_url)
+    settings = deps.settings
+    pool: dict[str, int] = {}
+    if not settings.database_url.startswith("sqlite"):
+        # a connection for each update the worker runs, its own, and the sweep's
+        pool = {"pool_size": settings.inbox_concurrency, "max_overflow": 8}
+    engine = db.create_engine(settings.database_url, **pool)
     deps.engine = engine
     await db.migrate(engine)
     deps.sessions = db.session_factory(engine)

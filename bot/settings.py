@@ -55,7 +55,7 @@ class Settings(BaseSettings):
     port: int = Field(default=8443, ge=1, le=65535)
     # The inbox: updates handled at once per process, and how long a claim holds before
     # another process takes the update up (a process that died).
-    inbox_concurrency: int = Field(default=32, ge=1, le=1000)
+    inbox_concurrency: int = Field(default=16, ge=1, le=200)
     inbox_lease_seconds: float = Field(default=30.0, ge=1, le=3600)
     # How many bot processes share the bot's sending limits (each gets its share).
     bot_processes: int = Field(default=1, ge=1, le=64)

@@ -119,6 +119,7 @@ class TelegramRuntime:
             if self.settings.webhook_url:
                 await self._set_webhook()
         if self.poller is not None:
+            await self.app.bot.delete_webhook()  # a webhook set earlier would refuse polling
             await self.poller.start()
 
     async def stop(self) -> None:
