@@ -19,10 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.deps import Deps
 from bot.forms.definitions import REGISTRATION
 from bot.i18n import Translator
-from bot.views import local, option_labels
+from bot.views import local
 from models.filecheck import safe_filename
 from models.services import export as data
 from models.services import innovations as inno
+from models.services.cards import option_labels
 from models.tables import Innovation, User
 from models.validation import first_day
 
@@ -42,7 +43,7 @@ class Labels:
     async def load(cls, session: AsyncSession, deps: Deps, t: Translator) -> Labels:
         """Collect every label an export needs."""
         sources = {s.options for s in REGISTRATION.steps if s.options}
-        by_source = {src: await option_labels(session, deps, src) for src in sources}
+        by_source = {src: await option_labels(session, deps.master, src) for src in sources}
         rows = await session.execute(select(User.id, User.name, User.deleted_at))
         owners = {
             uid: (name if name and deleted is None else t.plain("people.erased"))

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot import views
 from bot.deps import Deps
 from bot.forms.engine import Button, Notice, Screen
 from bot.i18n import Raw, Translator
-from models.services import monev, review
+from models.services import monev
 from models.services import revisions as rev
+from models.services.cards import Card, Labels
+from models.services.notice_data import Revised
 from models.tables import Innovation, Revision, RevisionStatus, Status, User
 
 # payloads: rs:<action>:<id>[:<n>] (see handlers/revisions.py), wd:<action>:<id>[:<version>]
@@ -32,21 +32,21 @@ def title(t: Translator, revision: Revision, innovation: Innovation) -> str:
 CHANGES_ROOM = 2800  # of a message's 4096 characters, for the old → new lines
 
 
-async def changes_block(
-    session: AsyncSession,
-    deps: Deps,
+def changes_block(
     t: Translator,
+    labels: Labels,
     changes: dict[str, tuple[Any, Any]],
     *,
     room: int = CHANGES_ROOM,
 ) -> str:
     """Return one "field: old → new" line per change, as many as fit in ``room`` characters
-    (then how many more fields changed), or that nothing changed yet."""
+    (then how many more fields changed), or that nothing changed yet (``labels``: of
+    :func:`views.label_sources` of the changed fields)."""
     if not changes:
         return t("rvs.no_changes")
     lines: list[str] = []
     for n, (key, change) in enumerate(changes.items()):
-        line = await views.changes_text(session, deps, t, {key: change})
+        line = views.changes_text(t, labels, {key: change})
         if lines and sum(len(x) + 1 for x in lines) + len(line) > room:
             lines.append(t("rvs.more_changes", count=len(changes) - n))
             break
@@ -61,18 +61,17 @@ def changed_labels(t: Translator, changes: dict[str, tuple[Any, Any]]) -> str:
     return t("rvs.changed", fields=", ".join(t.plain(f"reg.{k}.label") for k in changes))
 
 
-async def card_rows(
-    session: AsyncSession, t: Translator, user: User, innovation: Innovation
-) -> list[list[Button]]:
+def card_rows(t: Translator, user: User, card: Card) -> list[list[Button]]:
     """Return the status card's buttons for changing what was sent: 🔄 Perbarui or ✏️
     Lanjutkan revisi (the owner of a verified innovation), 🔍 Periksa revisi (its reviewer,
     once the revision is submitted), ↩️ Tarik kembali (the owner of a submission)."""
+    innovation = card.innovation
     owner = innovation.owner_id == user.id
     if innovation.status == Status.DIAJUKAN and owner:
         return [[Button(t.plain("wd.button"), f"{WITHDRAW_PREFIX}a:{innovation.id}")]]
     if innovation.status != Status.TERVERIFIKASI:
         return []
-    revision = await rev.open_of(session, innovation.id)
+    revision = card.revision
     if revision is None:
         return (
             [[Button(t.plain("rvs.update"), f"{REVISION_PREFIX}n:{innovation.id}")]]
@@ -82,9 +81,7 @@ async def card_rows(
     if owner and revision.status in rev.EDITABLE:
         label = t.plain("rvs.continue", n=revision.number)
         return [[Button(label, f"{REVISION_PREFIX}e:{innovation.id}")]]
-    if revision.status == RevisionStatus.DIAJUKAN and await review.can_review(
-        session, user, innovation
-    ):
+    if revision.status == RevisionStatus.DIAJUKAN and card.reviews:
         label = t.plain("rvs.review", n=revision.number)
         return [[Button(label, f"{REVISION_PREFIX}o:{revision.id}")]]
     return []
@@ -113,21 +110,25 @@ def start_confirmation(t: Translator, innovation: Innovation, revisions_so_far: 
     return Screen(text, buttons)
 
 
-async def review_screen(
-    session: AsyncSession, deps: Deps, t: Translator, revision: Revision, innovation: Innovation
+def review_screen(
+    t: Translator,
+    deps: Deps,
+    revision: Revision,
+    innovation: Innovation,
+    changes: dict[str, tuple[Any, Any]],
+    author: Revised,
 ) -> Screen:
-    """Return what a reviewer decides on: what changed (old → new), completeness, who sent it
-    and when, with ✅ Terima / ↩️ Kembalikan / ⛔ Tolak."""
-    author = await session.get(User, revision.author_id) if revision.author_id else None
+    """Return what a reviewer decides on: what changed (``changes``, old → new),
+    completeness, who sent it (``author``, with the labels of the changed fields) and when,
+    with ✅ Terima / ↩️ Kembalikan / ⛔ Tolak."""
     check = rev.completeness_of(revision, innovation)
     when = views.local(deps, revision.submitted_at or revision.updated_at)
-    changes = await changes_block(session, deps, t, rev.changes_of(revision, innovation))
     lines = [
         title(t, revision, innovation),
-        t("rvs.sent_by", when=t.time(when), who=Raw(views.person(t, author))),
+        t("rvs.sent_by", when=t.time(when), who=Raw(views.person(t, author.person))),
         "",
         t("rvs.changes_title"),
-        changes,
+        changes_block(t, author.labels, changes),
         "",
         t("reg.completeness", percent=check.percent, met=check.met, total=check.total),
         t("rvs.review_hint"),
@@ -144,16 +145,16 @@ async def review_screen(
     return Screen(text, buttons)
 
 
-async def submitted_notices(
-    session: AsyncSession,
+def submitted_notices(
     deps: Deps,
     revision: Revision,
     innovation: Innovation,
     changes: dict[str, tuple[Any, Any]],
     recipients: monev.Recipients,
+    owner: Revised,
 ) -> list[Notice]:
-    """Tell the reviewers that a revision awaits them, with what it changes."""
-    owner = await session.get(User, innovation.owner_id)
+    """Tell the reviewers that a revision awaits them, with what it changes (``owner``: the
+    innovation's, with the labels of the changed fields)."""
     notices = []
     for reviewer in recipients.users:
         if reviewer.telegram_id is None:
@@ -162,8 +163,8 @@ async def submitted_notices(
         text = t(
             "rvs.submitted_notice",
             title=Raw(title(t, revision, innovation)),
-            owner=Raw(views.person(t, owner)),
-            changes=Raw(await changes_block(session, deps, t, changes)),
+            owner=Raw(views.person(t, owner.person)),
+            changes=Raw(changes_block(t, owner.labels, changes)),
         )
         button = Button(
             t.plain("rvs.review", n=revision.number), f"{REVISION_PREFIX}o:{revision.id}"
@@ -172,15 +173,15 @@ async def submitted_notices(
     return notices
 
 
-async def owner_notices(
-    session: AsyncSession, deps: Deps, revision: Revision, innovation: Innovation
+def owner_notices(
+    deps: Deps, revision: Revision, innovation: Innovation, owner: User | None
 ) -> list[Notice]:
-    """Tell the owner that their revision was accepted, returned (with the comment and the
-    fields to fix) or rejected."""
-    owner = await session.get(User, innovation.owner_id)
-    if owner is None or owner.deleted_at is not None or owner.telegram_id is None:
+    """Tell the innovation's ``owner`` that their revision was accepted, returned (with the
+    comment and the fields to fix) or rejected."""
+    reach = views.reach_owner(deps, owner)
+    if reach is None:
         return []
-    t = deps.translator(owner.language)
+    chat, t = reach
     text = t(
         f"rvs.owner_{revision.status}",
         title=Raw(title(t, revision, innovation)),
@@ -193,7 +194,7 @@ async def owner_notices(
         button = Button(t.plain("rvs.fix_now"), f"{REVISION_PREFIX}e:{innovation.id}")
     else:
         button = Button(t.plain("card.open"), f"st:{innovation.id}")
-    return [Notice(owner.telegram_id, Screen(text, [[button]]))]
+    return [Notice(chat, Screen(text, [[button]]))]
 
 
 def withdraw_confirmation(t: Translator, innovation: Innovation, version: int) -> Screen:

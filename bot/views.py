@@ -6,13 +6,11 @@ Everything here returns channel-independent :class:`Screen` objects or safe HTML
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any
-
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import deadline_views
 from bot.deps import Deps
@@ -22,7 +20,9 @@ from bot.forms.screens import Menu
 from bot.i18n import Raw, Translator
 from models.filecheck import safe_filename
 from models.services import innovations as inno
-from models.services import monev, review, revisions
+from models.services import monev, review
+from models.services.cards import Card, Labels
+from models.services.notice_data import Decided, Submitted
 from models.tables import Innovation, RevisionStatus, Status, StatusEvent, Unit, User
 from models.validation import count_words
 
@@ -30,16 +30,10 @@ MAX_MESSAGE = 4000
 CARD_PREVIEWS = (120, 60, 30)
 
 
-async def option_labels(session: AsyncSession, deps: Deps, source: str) -> dict[str, str]:
-    """Return key -> label for units (by id) or a master-data list."""
-    if source == "units":
-        units = (await session.execute(select(Unit))).scalars()
-        return {str(u.id): u.name for u in units}
-    if source == "urusan_irisan":
-        source = "urusan"
-    if not source:
-        return {}
-    return {o.key: o.label for o in deps.master.options(source)}
+def label_sources(keys: Iterable[str] | None = None) -> set[str]:
+    """Return the option sources the profile's fields (or those of ``keys``) show labels of."""
+    steps = REGISTRATION.steps if keys is None else [REGISTRATION.step(k) for k in keys]
+    return {s.options for s in steps if s.options}
 
 
 def _esc(text: str) -> str:
@@ -80,38 +74,30 @@ def item_label(t: Translator, innovation: Innovation) -> str:
     return t.plain("card.item", code=code, name=name, status=t.plain(f"status.{innovation.status}"))
 
 
-async def _labels(session: AsyncSession, deps: Deps, step: Step) -> dict[str, str]:
-    return await option_labels(session, deps, step.options or "") if step.options else {}
+def _labels(labels: Labels, step: Step) -> Mapping[str, str]:
+    return labels.get(step.options, {}) if step.options else {}
 
 
-async def profile_lines(
-    session: AsyncSession, deps: Deps, t: Translator, answers: dict[str, Any], preview: int
+def profile_lines(
+    t: Translator, labels: Labels, answers: dict[str, Any], preview: int
 ) -> list[str]:
-    """Return one line per asked field of the profile."""
+    """Return one line per asked field of the profile (``labels``: by option source)."""
     lines = []
     for step in REGISTRATION.steps:
         if not step.asked(answers):
             continue
-        value = format_value(
-            step, answers.get(step.key), t, await _labels(session, deps, step), preview=preview
-        )
+        value = format_value(step, answers.get(step.key), t, _labels(labels, step), preview=preview)
         lines.append(f"<b>{t(f'reg.{step.key}.label')}</b>: {value}")
     return lines
 
 
-async def timeline(
-    session: AsyncSession, deps: Deps, t: Translator, innovation: Innovation
+def timeline(
+    t: Translator, deps: Deps, events: Iterable[StatusEvent], actors: Mapping[int, User]
 ) -> list[str]:
-    """Return the audit trail as lines: when, what, who, comment."""
-    events = await inno.events_of(session, innovation.id)
-    actors = {e.actor_id for e in events if e.actor_id}
-    users = {}
-    if actors:
-        rows = await session.execute(select(User).where(User.id.in_(actors)))
-        users = {u.id: u for u in rows.scalars()}
+    """Return the audit trail as lines: when, what, who (``actors``: by id), comment."""
     lines = []
     for event in events:
-        who = person(t, users.get(event.actor_id) if event.actor_id else None)
+        who = person(t, actors.get(event.actor_id) if event.actor_id else None)
         line = _event_line(t, event, when=t.time(local(deps, event.at)), who=Raw(who))
         if event.comment:
             line += "\n   " + t("card.comment", comment=event.comment)
@@ -142,12 +128,9 @@ def _event_line(t: Translator, event: StatusEvent, *, when: str, who: Raw) -> st
     return t("card.event", when=when, status=status_label(t, event.to_status), who=who)
 
 
-async def status_card(
-    session: AsyncSession, deps: Deps, t: Translator, innovation: Innovation
-) -> str:
+def status_card(t: Translator, deps: Deps, card: Card) -> str:
     """Return the full card of one innovation: fields, status, completeness, files, timeline."""
-    owner = await session.get(User, innovation.owner_id)
-    unit = await session.get(Unit, innovation.unit_id) if innovation.unit_id else None
+    innovation, owner, unit = card.innovation, card.owner, card.unit
     check = inno.profile_completeness(innovation)
     answers = inno.answers_of(innovation)
     if answers.get("unit_id") is not None:
@@ -168,20 +151,18 @@ async def status_card(
     if innovation.status == Status.DIKEMBALIKAN and innovation.flagged_fields:
         fields = ", ".join(t.plain(f"reg.{k}.label") for k in innovation.flagged_fields)
         head.append(t("card.flagged", fields=fields))
-    if innovation.status == Status.TERVERIFIKASI:
-        revision = await revisions.open_of(session, innovation.id)
-        if revision is not None:  # the fields below stay the verified ones until it is accepted
-            status = t.plain(f"rvs.status.{revision.status}")
-            head.append(t("rvs.card_line", n=revision.number, status=status))
-    deadline = await monev.next_deadline(session, innovation_id=innovation.id)
-    if deadline is not None:
+    revision = card.revision if innovation.status == Status.TERVERIFIKASI else None
+    if revision is not None:  # the fields below stay the verified ones until it is accepted
+        status = t.plain(f"rvs.status.{revision.status}")
+        head.append(t("rvs.card_line", n=revision.number, status=status))
+    if card.deadline is not None:
         today = local(deps, deps.clock.now()).date()
-        line = deadline_views.deadline_line(t, deadline, today=today)
+        line = deadline_views.deadline_line(t, card.deadline, today=today)
         head.append(t("card.next_deadline", line=Raw(line)))
-    events = await timeline(session, deps, t, innovation)
+    events = timeline(t, deps, card.events, card.actors)
     text = ""
     for preview in CARD_PREVIEWS:
-        body = await profile_lines(session, deps, t, answers, preview)
+        body = profile_lines(t, card.labels, answers, preview)
         shown_events = events
         while True:
             parts = [*head, "", *body, "", t("card.timeline"), *shown_events]
@@ -194,40 +175,44 @@ async def status_card(
     return text[:MAX_MESSAGE]
 
 
-def _plain_value(t: Translator, key: str, value: Any, labels: dict[str, str]) -> str:
-    step = REGISTRATION.step(key)
-    return format_value(step, value, t, labels, preview=200)
-
-
-async def changes_text(
-    session: AsyncSession, deps: Deps, t: Translator, changes: dict[str, tuple[Any, Any]]
-) -> str:
-    """Return "field: old → new" lines for a resubmitted profile."""
+def changes_text(t: Translator, labels: Labels, changes: dict[str, tuple[Any, Any]]) -> str:
+    """Return "field: old → new" lines for a resubmitted profile (``labels``: by source)."""
     lines = []
     for key, (old, new) in changes.items():
         step = REGISTRATION.step(key)
-        labels = await _labels(session, deps, step)
+        shown = _labels(labels, step)
         lines.append(
             t(
                 "review.change",
                 label=t.plain(f"reg.{key}.label"),
-                old=Raw(_plain_value(t, key, old, labels)),
-                new=Raw(_plain_value(t, key, new, labels)),
+                old=Raw(format_value(step, old, t, shown, preview=200)),
+                new=Raw(format_value(step, new, t, shown, preview=200)),
             )
         )
     return "\n".join(lines)
 
 
-async def submission_notices(
-    session: AsyncSession,
+def notice_sources(changes: dict[str, tuple[Any, Any]], recipients: monev.Recipients) -> set[str]:
+    """Return the label sources of the changed fields, if anyone is told of ``changes``."""
+    told = any(u.telegram_id is not None for u in recipients.users)
+    return label_sources(changes) if told else set()
+
+
+def submission_sources(submission: inno.Submission, recipients: monev.Recipients) -> set[str]:
+    """Return the label sources :func:`submission_notices` shows (a resubmission's)."""
+    returned = submission.returned_by is not None
+    return notice_sources(submission.changes, recipients) if returned else set()
+
+
+def submission_notices(
     deps: Deps,
     innovation: Innovation,
     submission: inno.Submission,
     recipients: monev.Recipients,
+    data: Submitted,
 ) -> list[Notice]:
     """Tell the recipients that an innovation was submitted (again: with what changed)."""
-    owner = await session.get(User, innovation.owner_id)
-    unit = await session.get(Unit, innovation.unit_id) if innovation.unit_id else None
+    owner, unit = data.owner, data.unit
     notices = []
     for reviewer in recipients.users:
         if reviewer.telegram_id is None:
@@ -235,7 +220,7 @@ async def submission_notices(
         t = deps.translator(reviewer.language)
         name = innovation.nama_inovasi or ""
         if submission.returned_by is not None:
-            changes = await changes_text(session, deps, t, submission.changes)
+            changes = changes_text(t, data.labels, submission.changes)
             text = t(
                 "review.resubmitted",
                 code=submission.code,
@@ -255,33 +240,25 @@ async def submission_notices(
     return notices
 
 
-async def last_comment(session: AsyncSession, innovation_id: int) -> StatusEvent | None:
-    """Return the latest return event (with the reviewer's comment)."""
-    return await inno.last_event(session, innovation_id, to_status=Status.DIKEMBALIKAN)
-
-
-def _owner_chat(owner: User | None) -> int | None:
-    if owner is None or owner.deleted_at is not None:
+def reach_owner(deps: Deps, owner: User | None) -> tuple[int, Translator] | None:
+    """Return the owner's chat and texts, if the bot may write to them."""
+    if owner is None or owner.deleted_at is not None or owner.telegram_id is None:
         return None
-    return owner.telegram_id
+    return owner.telegram_id, deps.translator(owner.language)
 
 
-async def returned_notices(
-    session: AsyncSession, deps: Deps, innovation: Innovation
-) -> list[Notice]:
+def returned_notices(deps: Deps, innovation: Innovation, decided: Decided) -> list[Notice]:
     """Tell the owner their innovation came back, with the comment and the fields to fix."""
-    owner = await session.get(User, innovation.owner_id)
-    chat = _owner_chat(owner)
-    if owner is None or chat is None:
+    reach = reach_owner(deps, decided.owner)
+    if reach is None:
         return []
-    t = deps.translator(owner.language)
-    event = await last_comment(session, innovation.id)
+    chat, t = reach
     fields = ", ".join(t.plain(f"reg.{k}.label") for k in innovation.flagged_fields or [])
     text = t(
         "review.returned",
         code=innovation.code or "",
         name=innovation.nama_inovasi or "",
-        comment=(event.comment if event else "") or "",
+        comment=decided.comment or "",
     )
     if fields:
         text += "\n" + t("card.flagged", fields=fields)
@@ -289,44 +266,33 @@ async def returned_notices(
     return [Notice(chat, Screen(text, [[button]]))]
 
 
-async def owner_told(
-    session: AsyncSession, t: Translator, innovation: Innovation, notices: list[Notice]
-) -> str:
+def owner_told(t: Translator, owner: User | None, notices: list[Notice]) -> str:
     """Say whether the owner could be told of a decision on their innovation: only when a
     notice was made for them and the bot can still reach them."""
-    owner = await session.get(User, innovation.owner_id)
     told = bool(notices) and owner is not None and not owner.unreachable
     return t("review.owner_told" if told else "review.owner_not_told")
 
 
-async def decision_notices(
-    session: AsyncSession, deps: Deps, innovation: Innovation
-) -> list[Notice]:
+def decision_notices(deps: Deps, innovation: Innovation, decided: Decided) -> list[Notice]:
     """Tell the owner their innovation was verified or stopped."""
-    owner = await session.get(User, innovation.owner_id)
-    chat = _owner_chat(owner)
-    if owner is None or chat is None:
+    reach = reach_owner(deps, decided.owner)
+    if reach is None:
         return []
-    t = deps.translator(owner.language)
-    events = await inno.events_of(session, innovation.id)
-    comment = events[-1].comment if events else None
+    chat, t = reach
     text = t(
         f"review.{innovation.status}",
         code=innovation.code or "",
         name=innovation.nama_inovasi or "",
-        comment=comment or "-",
+        comment=decided.comment or "-",
     )
     return [Notice(chat, Screen(text, [[Button(t.plain("card.open"), f"st:{innovation.id}")]]))]
 
 
-async def role_notices(
-    session: AsyncSession, deps: Deps, target: User
-) -> tuple[list[Notice], list[Menu]]:
+def role_notices(deps: Deps, target: User, unit: Unit | None) -> tuple[list[Notice], list[Menu]]:
     """Tell a user their role changed; return the notice and the command menu to set."""
     if target.telegram_id is None:
         return [], []
     t = deps.translator(target.language)
-    unit = await session.get(Unit, target.unit_id) if target.unit_id else None
     text = t(
         "people.your_role",
         role=t.plain(f"role.{target.role}"),

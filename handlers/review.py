@@ -11,7 +11,7 @@ from bot.forms.screens import Outcome, Screen
 from bot.i18n import Translator
 from handlers.core import Routes, Turn, stale
 from models.ids import parse_id
-from models.services import monev, review
+from models.services import monev, notice_data, review
 from models.tables import Innovation, Role, Status, User
 
 PER_PAGE = 10
@@ -81,9 +81,10 @@ async def _decision(turn: Turn, action: str, innovation: Innovation) -> Outcome:
         now = deps.clock.now()
         review.verify(session, innovation, reviewer=turn.user, now=now)
         await monev.open_monev_periods(session, innovation, now=now, policy=deps.policy)
-        notices = await views.decision_notices(session, deps, innovation)
+        decided = await notice_data.decided(session, innovation)
+        notices = views.decision_notices(deps, innovation, decided)
         text = t("review.verified_done", code=code) + " "
-        text += await views.owner_told(session, t, innovation, notices)
+        text += views.owner_told(t, decided.owner, notices)
         return Outcome([Screen(text, edit=True)], notices=notices)
     if action == "b":
         return Outcome([Screen(t("review.verify_cancelled", code=code), edit=True)])

@@ -25,7 +25,7 @@ from handlers.core import Routes, Turn, stale
 from models.ids import parse_id
 from models.services import flows as flow_states
 from models.services import innovations as inno
-from models.services import monev, units
+from models.services import monev, notice_data, units
 from models.services import revisions as rev
 from models.services.files import discard_after_commit
 from models.tables import Status
@@ -103,7 +103,11 @@ async def _revision_action(turn: Turn, action: str, target: int, number: int | N
         session, reviewer=user, revision_id=target, round_=number if action != "o" else None
     )
     if action == "o":
-        return Outcome([await rv.review_screen(session, deps, t, revision, innovation)])
+        changes = rev.changes_of(revision, innovation)
+        author = await notice_data.revised(
+            session, deps.master, revision.author_id, views.label_sources(changes)
+        )
+        return Outcome([rv.review_screen(t, deps, revision, innovation, changes, author)])
     if action == "a":
         try:
             _, dropped = await rev.accept(
@@ -113,9 +117,10 @@ async def _revision_action(turn: Turn, action: str, target: int, number: int | N
             unit = await units.get(session, exc.unit_id)
             return Outcome([Screen(t("rvs.outside_scope", unit=unit.name if unit else "-"))])
         discard_after_commit(session, deps.files_dir, dropped)
-        notices = await rv.owner_notices(session, deps, revision, innovation)
+        owner = await notice_data.owner_of(session, innovation)
+        notices = rv.owner_notices(deps, revision, innovation, owner)
         text = t("rvs.diterima_done", title=Raw(rv.title(t, revision, innovation)))
-        text += " " + await views.owner_told(session, t, innovation, notices)
+        text += " " + views.owner_told(t, owner, notices)
         return Outcome([Screen(text, edit=True)], notices=notices)
     decision = RETURN if action == "k" else REJECT
     intro = Screen(t(f"rvs.{decision}_intro", title=Raw(rv.title(t, revision, innovation))))

@@ -13,8 +13,8 @@ from bot.forms.screens import Button, Outcome, OutgoingFile, Screen
 from bot.i18n import Translator
 from handlers.core import Routes, Turn, stale
 from models.ids import parse_id
+from models.services import cards, review
 from models.services import innovations as inno
-from models.services import review
 from models.tables import Innovation, Status, User
 
 PER_PAGE = 10
@@ -24,13 +24,16 @@ CODE = re.compile(r"\bINO-\d{4}-\d{4,}\b", re.IGNORECASE)
 async def card(session: AsyncSession, deps: Deps, user: User, innovation: Innovation) -> Screen:
     """Return an innovation's card with the buttons this viewer may use."""
     t = deps.translator(user.language)
-    text = await views.status_card(session, deps, t, innovation)
+    data = await cards.load(
+        session, deps.master, innovation, viewer=user, sources=views.label_sources()
+    )
+    text = views.status_card(t, deps, data)
     rows: list[list[Button]] = []
     if innovation.owner_id == user.id and innovation.status in inno.EDITABLE:
         key = "card.fix" if innovation.status == Status.DIKEMBALIKAN else "card.continue"
         rows.append([Button(t.plain(key), f"draft:{innovation.id}")])
-    rows += await revision_views.card_rows(session, t, user, innovation)
-    if innovation.status == Status.DIAJUKAN and await review.can_review(session, user, innovation):
+    rows += revision_views.card_rows(t, user, data)
+    if innovation.status == Status.DIAJUKAN and data.reviews:
         rows.append(
             [
                 Button(t.plain("review.verify"), f"rv:v:{innovation.id}"),

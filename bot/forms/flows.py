@@ -34,13 +34,13 @@ from bot.forms.engine import (
 )
 from bot.i18n import Raw, Translator
 from models.filecheck import FileType
+from models.services import cards, monev, notice_data, people, review
 from models.services import flows as flow_states
 from models.services import innovations as inno
-from models.services import monev, people, review
 from models.services import units as unit_service
 from models.services import users as user_service
 from models.services.files import EvidenceFile, discard_after_commit
-from models.tables import FlowState, Innovation, Role, User
+from models.tables import FlowState, Innovation, Role, Status, User
 from models.validation import InvalidInput
 
 CATALOG_SOURCES = ("profile_fields", "roles", "invite_roles")
@@ -118,7 +118,7 @@ class BaseHost:
         if step.options in ("roles", "invite_roles"):
             roles = [r for r in Role if step.options == "roles" or r != Role.PENGUSUL]
             return {r.value: t.plain(f"role.{r.value}") for r in roles}
-        return await views.option_labels(self.ctx.session, self.ctx.deps, step.options or "")
+        return await cards.option_labels(self.ctx.session, self.ctx.deps.master, step.options or "")
 
     def flagged(self) -> set[str]:
         """Return no flagged fields (only returned innovations have them)."""
@@ -239,9 +239,9 @@ class RegistrationHost(BaseHost):
                 exclude=self.innovation.owner_id,
                 reviewer_id=submission.returned_by,
             )
-            notices = await views.submission_notices(
-                session, self.ctx.deps, self.innovation, submission, recipients
-            )
+            deps, sources = self.ctx.deps, views.submission_sources(submission, recipients)
+            data = await notice_data.submitted(session, deps.master, self.innovation, sources)
+            notices = views.submission_notices(deps, self.innovation, submission, recipients, data)
             text = t("reg.submitted", code=submission.code, name=self.innovation.nama_inovasi or "")
             text += "\n\n" + views.told(t, recipients, kept="reg.kept")
             return Outcome([Screen(text)], finished=True, notices=notices)
@@ -338,14 +338,18 @@ class ReviewHost(StateHost):
                 ctx.session, innovation, reviewer=ctx.user, comment=answers["comment"],
                 fields=fields, now=now,
             )  # fmt: skip
-            notices = await views.returned_notices(ctx.session, ctx.deps, innovation)
+            decided = await notice_data.decided(
+                ctx.session, innovation, to_status=Status.DIKEMBALIKAN
+            )
+            notices = views.returned_notices(ctx.deps, innovation, decided)
             key = "review.returned_done"
         else:
             review.stop(ctx.session, innovation, actor=ctx.user, reason=answers["reason"], now=now)
-            notices = await views.decision_notices(ctx.session, ctx.deps, innovation)
+            decided = await notice_data.decided(ctx.session, innovation)
+            notices = views.decision_notices(ctx.deps, innovation, decided)
             key = "review.stopped_done"
         text = t(key, code=innovation.code or "") + " "
-        text += await views.owner_told(ctx.session, t, innovation, notices)
+        text += views.owner_told(t, decided.owner, notices)
         return await self._done(text, notices=notices)
 
 
@@ -437,5 +441,5 @@ class UserRoleHost(StateHost):
         )
         if not changed:
             return await self._done(text)
-        notices, menus = await views.role_notices(ctx.session, ctx.deps, target)
+        notices, menus = views.role_notices(ctx.deps, target, unit)
         return await self._done(text, notices=notices, menus=menus)

@@ -33,7 +33,7 @@ from bot.i18n import Raw
 from models.filecheck import FileType
 from models.services import flows as flow_states
 from models.services import innovations as inno
-from models.services import monev
+from models.services import monev, notice_data
 from models.services import revisions as rev
 from models.services.files import discard_after_commit
 from models.tables import Innovation, Revision, RevisionStatus, Status, User
@@ -184,9 +184,9 @@ class RevisionHost(BaseHost):
             exclude=innovation.owner_id,
             reviewer_id=revision.reviewer_id,
         )
-        notices = await rv.submitted_notices(
-            session, ctx.deps, revision, innovation, changes, recipients
-        )
+        sources = views.notice_sources(changes, recipients)
+        owner = await notice_data.revised(session, ctx.deps.master, innovation.owner_id, sources)
+        notices = rv.submitted_notices(ctx.deps, revision, innovation, changes, recipients, owner)
         text = t("rvs.submitted", title=Raw(rv.title(t, revision, innovation)))
         text += "\n\n" + views.told(t, recipients, kept="rvs.kept")
         return Outcome([Screen(text)], finished=True, notices=notices)
@@ -241,9 +241,10 @@ class DecisionHost(StateHost):
                 ctx.session, revision, innovation, reviewer=ctx.user,
                 reason=str(answers["comment"]), now=now,
             )  # fmt: skip
-        notices = await rv.owner_notices(ctx.session, ctx.deps, revision, innovation)
+        owner = await notice_data.owner_of(ctx.session, innovation)
+        notices = rv.owner_notices(ctx.deps, revision, innovation, owner)
         text = t(f"rvs.{revision.status}_done", title=Raw(rv.title(t, revision, innovation)))
-        text += " " + await views.owner_told(ctx.session, t, innovation, notices)
+        text += " " + views.owner_told(t, owner, notices)
         return await self._done(text, notices=notices)
 
 

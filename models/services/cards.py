@@ -1,0 +1,103 @@
+"""What a status card shows, loaded in one go: the views (``bot/views.py``) only format it.
+
+Option labels come from the units table (source ``units``) or the master data; the caller
+names the sources it shows (the form definitions know which field uses which).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.masterdata import MasterData
+from models.services import innovations as inno
+from models.services import monev, review
+from models.services import revisions as rev
+from models.tables import (
+    Deadline,
+    Innovation,
+    Revision,
+    RevisionStatus,
+    Status,
+    StatusEvent,
+    Unit,
+    User,
+)
+
+Labels = Mapping[str, Mapping[str, str]]  # option source -> key -> label
+
+
+async def option_labels(session: AsyncSession, master: MasterData, source: str) -> dict[str, str]:
+    """Return key -> label for units (by id) or a master-data list."""
+    if source == "units":
+        units = (await session.execute(select(Unit))).scalars()
+        return {str(u.id): u.name for u in units}
+    if source == "urusan_irisan":
+        source = "urusan"
+    if not source:
+        return {}
+    return {o.key: o.label for o in master.options(source)}
+
+
+async def labels_of(
+    session: AsyncSession, master: MasterData, sources: Iterable[str]
+) -> dict[str, dict[str, str]]:
+    """Return the labels of every source named (the units are read once, if named)."""
+    return {source: await option_labels(session, master, source) for source in set(sources)}
+
+
+@dataclass(frozen=True)
+class Card:
+    """Everything one innovation's status card shows, and what its buttons depend on.
+
+    ``revision`` is the open revision of a verified innovation; ``reviews`` says whether
+    the viewer reviews the innovation's unit, asked only when a decision waits for a
+    reviewer (a submission, or a submitted revision), else False.
+    """
+
+    innovation: Innovation
+    owner: User | None
+    unit: Unit | None
+    revision: Revision | None
+    deadline: Deadline | None
+    events: tuple[StatusEvent, ...]
+    actors: Mapping[int, User]
+    labels: Labels
+    reviews: bool
+
+
+async def actors_of(session: AsyncSession, events: Iterable[StatusEvent]) -> dict[int, User]:
+    """Return the users who acted in ``events``, by id."""
+    ids = {e.actor_id for e in events if e.actor_id}
+    if not ids:
+        return {}
+    rows = await session.execute(select(User).where(User.id.in_(ids)))
+    return {u.id: u for u in rows.scalars()}
+
+
+async def load(
+    session: AsyncSession,
+    master: MasterData,
+    innovation: Innovation,
+    *,
+    viewer: User,
+    sources: Iterable[str],
+) -> Card:
+    """Load an innovation's card for ``viewer``, with the labels of ``sources``."""
+    owner = await session.get(User, innovation.owner_id)
+    unit = await session.get(Unit, innovation.unit_id) if innovation.unit_id else None
+    revision = None
+    if innovation.status == Status.TERVERIFIKASI:
+        revision = await rev.open_of(session, innovation.id)
+    deadline = await monev.next_deadline(session, innovation_id=innovation.id)
+    events = await inno.events_of(session, innovation.id)
+    actors = await actors_of(session, events)
+    labels = await labels_of(session, master, sources)
+    waiting = innovation.status == Status.DIAJUKAN or (
+        revision is not None and revision.status == RevisionStatus.DIAJUKAN
+    )
+    reviews = waiting and await review.can_review(session, viewer, innovation)
+    return Card(innovation, owner, unit, revision, deadline, tuple(events), actors, labels, reviews)
