@@ -169,7 +169,7 @@ def submitted_notices(
         button = Button(
             t.plain("rvs.review", n=revision.number), f"{REVISION_PREFIX}o:{revision.id}"
         )
-        notices.append(Notice(reviewer.telegram_id, Screen(text, [[button]])))
+        notices.append(Notice(reviewer.id, Screen(text, [[button]])))
     return notices
 
 
@@ -224,5 +224,5 @@ def withdrawn_notices(
             name=innovation.nama_inovasi or "",
             owner=Raw(views.person(t, owner)),
         )
-        notices.append(Notice(reviewer.telegram_id, Screen(text)))
+        notices.append(Notice(reviewer.id, Screen(text)))
     return notices

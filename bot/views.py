@@ -236,15 +236,16 @@ def submission_notices(
                 owner=Raw(person(t, owner)),
             )
         button = Button(t.plain("card.open"), f"st:{innovation.id}")
-        notices.append(Notice(reviewer.telegram_id, Screen(text, [[button]])))
+        notices.append(Notice(reviewer.id, Screen(text, [[button]])))
     return notices
 
 
 def reach_owner(deps: Deps, owner: User | None) -> tuple[int, Translator] | None:
-    """Return the owner's chat and texts, if the bot may write to them."""
+    """Return the owner (their id, for a notice) and their texts, if the bot may write to
+    them."""
     if owner is None or owner.deleted_at is not None or owner.telegram_id is None:
         return None
-    return owner.telegram_id, deps.translator(owner.language)
+    return owner.id, deps.translator(owner.language)
 
 
 def returned_notices(deps: Deps, innovation: Innovation, decided: Decided) -> list[Notice]:
@@ -298,8 +299,8 @@ def role_notices(deps: Deps, target: User, unit: Unit | None) -> tuple[list[Noti
         role=t.plain(f"role.{target.role}"),
         unit=unit.name if unit else "-",
     )
-    menu = Menu(target.telegram_id, target.role, target.language)
-    return [Notice(target.telegram_id, Screen(text))], [menu]
+    menu = Menu(target.id, target.role, target.language)
+    return [Notice(target.id, Screen(text))], [menu]
 
 
 MAX_NAMES = 3

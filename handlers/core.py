@@ -87,8 +87,8 @@ class Turn:
         return self.request.who.chat_id
 
     def menu(self, role: str | None = None) -> Menu:
-        """Return the command menu this chat should show (for the user's role by default)."""
-        return Menu(self.chat_id, role or self.user.role, self.user.language)
+        """Return the command menu this user should see (for their role by default)."""
+        return Menu(self.user.id, role or self.user.role, self.user.language)
 
     async def gate(self, *roles: Role) -> list[Screen] | None:
         """Return what to show instead when the user has not finished onboarding or, when

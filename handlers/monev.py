@@ -109,8 +109,7 @@ async def _request(turn: Turn, deadline_id: int, days: int) -> Outcome:
             Button(rt.plain("ext.approve"), f"{PREFIX}ok:{request.id}"),
             Button(rt.plain("ext.refuse"), f"{PREFIX}no:{request.id}"),
         ]
-        assert reviewer.telegram_id is not None
-        notices.append(Notice(reviewer.telegram_id, Screen(text, [buttons])))
+        notices.append(Notice(reviewer.id, Screen(text, [buttons])))
     text = t("ext.requested", days=days) + "\n" + views.told(t, recipients)
     screen = Screen(text, edit=True)
     return Outcome([screen], notices=notices)
@@ -140,7 +139,7 @@ async def _decide(turn: Turn, request_id: int, *, approve: bool) -> Outcome:
             text = ot("ext.approved", subject=what, name=name, date=ot.date(deadline.due_date))
         else:
             text = ot("ext.refused", subject=what, name=name, date=ot.date(deadline.due_date))
-        notices.append(Notice(owner.telegram_id, Screen(text)))
+        notices.append(Notice(owner.id, Screen(text)))
     key = "ext.approved_by_you" if approve else "ext.refused_by_you"
     done = t(key, owner=owner.name or "-", date=t.date(deadline.due_date))
     return Outcome([Screen(done, edit=True)], notices=notices)

@@ -111,10 +111,9 @@ async def erase(turn: Turn) -> Outcome:
         await people.erase_personal_data(session, user, now=deps.clock.now())
         recipients = await monev.notice_recipients(session, unit_id=None, exclude=person_id)
         for admin in recipients.users:
-            assert admin.telegram_id is not None
             ta = deps.translator(admin.language)
             text = ta("privacy.admin_notice", id=str(person_id))
-            outcome.notices.append(Notice(admin.telegram_id, Screen(text)))
+            outcome.notices.append(Notice(admin.id, Screen(text)))
         told = views.told(t, recipients)
         outcome.screens = [Screen(t("privacy.erased") + "\n\n" + told)]
         return outcome

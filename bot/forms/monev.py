@@ -268,7 +268,7 @@ def report_notices(
         ]
         if report.status == monev.STOPPED:
             lines.append(t("monev.notice_stopped", reason=report.stop_reason or "-"))
-        notices.append(Notice(reviewer.telegram_id, Screen("\n".join(lines))))
+        notices.append(Notice(reviewer.id, Screen("\n".join(lines))))
     return notices
 
 

@@ -58,9 +58,10 @@ class Screen:
 
 @dataclass(frozen=True)
 class Notice:
-    """A message for someone else (a reviewer, the submitter), by Telegram chat id."""
+    """A message for someone else (a reviewer, the submitter): the person (``users.id``);
+    the channel finds where to reach them."""
 
-    chat_id: int
+    user_id: int
     screen: Screen
 
 
@@ -80,9 +81,10 @@ class OutgoingFile:
 
 @dataclass(frozen=True)
 class Menu:
-    """The command menu a chat should show for a role, in a language."""
+    """The command menu a person (``users.id``) should see for a role, in a language, where
+    the channel has one."""
 
-    chat_id: int
+    user_id: int
     role: str
     language: str = "id"
 

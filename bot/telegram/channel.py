@@ -17,6 +17,7 @@ from bot.telegram.requests import to_request
 from bot.views import ROLE_COMMANDS
 from handlers import dispatch
 from handlers.core import Request
+from models.services import users
 
 log = logging.getLogger(__name__)
 
@@ -61,18 +62,25 @@ class TelegramChannel:
             await render.show(self.bot, chat_id, outcome.after_files, pressed, self.slot)
         except TelegramError as exc:
             log.warning("answer to chat %s not delivered: %s", chat_id, exc)
-        await render.send_notices(self.bot, outcome.notices, self.slot)
+        if not outcome.notices and not outcome.menus:
+            return
+        people = {n.user_id for n in outcome.notices} | {m.user_id for m in outcome.menus}
+        async with self.deps.session_factory()() as session:
+            chats = await users.telegram_chats(session, people)
+        notices = [(chats[n.user_id], n.screen) for n in outcome.notices if n.user_id in chats]
+        await render.send_notices(self.bot, notices, self.slot)
         for menu in outcome.menus:
-            await self.set_menu(menu)
+            if menu.user_id in chats:
+                await self.set_menu(chats[menu.user_id], menu)
 
-    async def set_menu(self, menu: Menu) -> None:
+    async def set_menu(self, chat_id: int, menu: Menu) -> None:
         """Set the command menu a chat sees for its role."""
         t = self.deps.translator(menu.language)
         commands = [BotCommand(c, t.plain(f"command.{c}")) for c in ROLE_COMMANDS[menu.role]]
         try:
-            await self.bot.set_my_commands(commands, scope=BotCommandScopeChat(menu.chat_id))
+            await self.bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
         except TelegramError as exc:
-            log.warning("could not set the command menu of chat %s: %s", menu.chat_id, exc)
+            log.warning("could not set the command menu of chat %s: %s", chat_id, exc)
 
     async def _apologise(self, request: Request) -> None:
         lang = pick_language(request.who.language, self.deps.settings.default_language)

@@ -24,7 +24,7 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
 
-from bot.forms.screens import Button, Notice, OutgoingFile, Screen
+from bot.forms.screens import Button, OutgoingFile, Screen
 
 log = logging.getLogger(__name__)
 ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
@@ -155,19 +155,20 @@ async def send_file(
     )
 
 
-async def send_notices(bot: Bot, notices: list[Notice], slot: Slot = no_wait) -> None:
-    """Deliver messages for other people; one unreachable person does not stop the rest."""
-    for notice in notices:
+async def send_notices(bot: Bot, notices: list[tuple[int, Screen]], slot: Slot = no_wait) -> None:
+    """Deliver messages for other people (chat, screen); one unreachable person does not
+    stop the rest."""
+    for chat_id, screen in notices:
         await slot()
         try:
             await with_retry(
                 partial(
                     bot.send_message,
-                    notice.chat_id,
-                    notice.screen.text,
+                    chat_id,
+                    screen.text,
                     parse_mode=ParseMode.HTML,
-                    reply_markup=to_markup(notice.screen.buttons),
+                    reply_markup=to_markup(screen.buttons),
                 )
             )
         except TelegramError as exc:
-            log.warning("notice to chat %s not delivered: %s", notice.chat_id, exc)
+            log.warning("notice to chat %s not delivered: %s", chat_id, exc)

@@ -68,3 +68,15 @@ async def set_reachable(session: AsyncSession, user_id: int, *, reachable: bool)
         .values(unreachable=not reachable)
         .execution_options(synchronize_session=False)
     )
+
+
+async def telegram_chats(session: AsyncSession, user_ids: Collection[int]) -> dict[int, int]:
+    """Return the Telegram chat of each of these users that has one."""
+    if not user_ids:
+        return {}
+    rows = await session.execute(
+        select(User.id, User.telegram_id).where(
+            User.id.in_(user_ids), User.telegram_id.is_not(None)
+        )
+    )
+    return {int(user_id): int(chat) for user_id, chat in rows.all()}
