@@ -33,9 +33,9 @@ LEASE = 30.0  # seconds a claim holds before another process may take the update
 POLL = 1.0  # seconds between looks at the inbox when nothing woke the worker
 MAX_ATTEMPTS = 5  # an update taken up this often (it kills its process?) is dropped
 RETRY_PAUSE_MAX = 10.0
-# Finished updates leave the inbox with the next arrival's transaction, or after this long:
-# one commit fewer per update (each is a disk flush), and a chat's next update, if it is
-# already waiting, is taken at most this much later.
+# While other updates run, finished ones leave the inbox with the next arrival's
+# transaction, or after this long: one commit fewer per update under load (each is a disk
+# flush), and a chat's next update, if already waiting, is taken at most this much later.
 FLUSH_DELAY = 0.05
 
 
@@ -218,4 +218,7 @@ class InboxWorker:
             self._running.pop(row.id, None)
             if not cancelled:
                 self._finished.append(row.id)
-            self._flush_soon()
+            if self._running:
+                self._flush_soon()  # with the next arrival or finish, in one commit
+            else:
+                self._wake.set()  # nothing else runs: no one to share a commit with
