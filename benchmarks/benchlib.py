@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
+import random
+import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Sequence
@@ -77,6 +80,18 @@ def percentile(values: Sequence[float], pct: float) -> float:
     return ordered[rank - 1]
 
 
+def p50_95_99(values: Sequence[float]) -> str:
+    """Return "p50 / p95 / p99" of values, one decimal each."""
+    return " / ".join(f"{percentile(values, p):.1f}" for p in (50, 95, 99))
+
+
+def arrival_offsets(count: int, rate: float, *, poisson: bool, rng: random.Random) -> list[float]:
+    """Return when each of ``count`` arrivals at ``rate`` per second comes, in seconds after
+    the first: exponential gaps (Poisson arrivals) or even ones."""
+    gaps = [rng.expovariate(rate) if poisson else 1 / rate for _ in range(count - 1)]
+    return list(itertools.accumulate(gaps, initial=0.0)) if count > 0 else []
+
+
 @dataclass
 class CpuSample:
     """CPU counters at one moment: this process and the whole machine."""
@@ -136,6 +151,15 @@ def machine_summary() -> str:
     return f"{cores} cores{memory}{model}"
 
 
+def run_summary(began: float) -> str:
+    """Return the report's first lines: the machine, Python, and the run time since
+    ``began`` (a time.perf_counter() reading)."""
+    return (
+        f"Machine: {machine_summary()}; Python {sys.version.split()[0]}\n"
+        f"Total run time {time.perf_counter() - began:.0f} s\n"
+    )
+
+
 def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """Return a Markdown table with aligned columns."""
     widths = [max(len(str(c)) for c in column) for column in zip(header, *rows, strict=True)]
@@ -145,3 +169,51 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
     separator = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
     return "\n".join([line(header), separator, *(line(r) for r in rows)])
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def process_cpu_seconds(pid: int) -> float | None:
+    """Return a process's CPU time so far (utime + stime from /proc/<pid>/stat, in seconds),
+    or None if it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()  # after "pid (comm)": state is field 3
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime: fields 14, 15
+
+
+def postgres_pids(database: str) -> list[int]:
+    """Return the PostgreSQL server processes working for ``database``: its backends and the
+    WAL writer (the server's other helpers, and other databases' backends, are left out)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if title.startswith("postgres: ") and (f" {database} " in title or "walwriter" in title):
+            pids.append(int(entry.name))
+    return pids
+
+
+@dataclass
+class ProcessCpu:
+    """The CPU time of some processes, each by pid, at one moment."""
+
+    seconds: dict[int, float]
+
+    @classmethod
+    def take(cls, pids: Sequence[int]) -> ProcessCpu:
+        """Read the processes' counters now (a process that is gone is left out)."""
+        read = {pid: process_cpu_seconds(pid) for pid in pids}
+        return cls({pid: s for pid, s in read.items() if s is not None})
+
+    def since(self, start: ProcessCpu) -> float:
+        """Return the CPU seconds these processes used since ``start`` (a process started
+        meanwhile counts from zero; one that ended meanwhile is not counted)."""
+        return sum(now - start.seconds.get(pid, 0.0) for pid, now in self.seconds.items())
