@@ -29,6 +29,7 @@ from bot.telegram.render import retry_after_seconds, to_markup
 
 log = logging.getLogger(__name__)
 MAX_TRACKED_CHATS = 10_000
+BURST = 5
 
 
 class Result(enum.StrEnum):
@@ -62,9 +63,10 @@ class RateLimiter:
     def __init__(
         self, *, per_second: float, chat_interval: float, background_share: float = 1.0
     ) -> None:
-        # One message per 1/rate seconds, no burst: a full bucket of 25 on top of 25 a second
-        # would put 50 messages in the first second, over Telegram's ~30.
-        self._bucket = AsyncLimiter(1, 1.0 / per_second)
+        # At most BURST messages at once, then one per 1/rate seconds: answers that arrive
+        # together go out together, and no second holds more than rate + BURST (25 + 5, at
+        # Telegram's ~30); a full bucket of 25 would allow 50 in the first second.
+        self._bucket = AsyncLimiter(BURST, BURST / per_second)
         self._background = (
             AsyncLimiter(1, 1.0 / (per_second * background_share))
             if background_share < 1.0
