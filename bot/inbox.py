@@ -87,19 +87,8 @@ class InboxWorker:
         """Keep arrived updates, in one transaction with taking the finished ones out and
         claiming what this worker has room for; when it returns, the updates are durable."""
         self._idle.clear()
-        done, self._finished = self._finished, []
-        free = 0 if self._stopping else self.concurrency - len(self._running)
-        try:
-            async with transaction(self._sessions()) as session:
-                await updates.keep(session, arrivals=arrivals, now=now)
-                await updates.finish(session, ids=done)
-                claimed = await updates.claim(
-                    session, worker=self.name, limit=free, wall_now=time.time(), lease=self.lease
-                )
-        except BaseException:
-            self._finished = done + self._finished
-            raise
-        self._spawn(claimed)  # what waits behind a busy chat is claimed when that finishes
+        # what waits behind a busy chat is claimed when that chat's update finishes
+        self._spawn(await self._finish_and_claim(arrivals, now))
 
     async def join(self) -> None:
         """Wait until the inbox holds nothing this worker could take and nothing runs."""
@@ -175,11 +164,18 @@ class InboxWorker:
             async with asyncio.timeout(seconds):
                 await self._wake.wait()
 
-    async def _finish_and_claim(self) -> list[updates.Claimed]:
+    async def _finish_and_claim(
+        self, arrivals: Sequence[updates.Arrival] = (), now: datetime | None = None
+    ) -> list[updates.Claimed]:
+        """In one transaction: keep ``arrivals``, take the finished updates out, claim what
+        there is room for (the finished ids are kept for the next try if it fails)."""
         done, self._finished = self._finished, []
         free = 0 if self._stopping else self.concurrency - len(self._running)
         try:
             async with transaction(self._sessions()) as session:
+                if arrivals:
+                    assert now is not None
+                    await updates.keep(session, arrivals=arrivals, now=now)
                 await updates.finish(session, ids=done)
                 return await updates.claim(
                     session, worker=self.name, limit=free, wall_now=time.time(), lease=self.lease

@@ -62,10 +62,7 @@ class WebServer:
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
         if self.port == 0:
-            server = site._server
-            assert server is not None
-            sockets = getattr(server, "sockets", None) or []
-            self.port = sockets[0].getsockname()[1]
+            self.port = int(self._runner.addresses[0][1])
         log.info("listening on %s:%d", self.host, self.port)
 
     async def stop(self) -> None:
