@@ -154,10 +154,10 @@ async def prepare_accounts(deps: Deps) -> None:
             unit = units[person.unit_code]
             user = await user_service.get_or_create(
                 session,
-                telegram_id=person.telegram_id,
+                address=person.telegram_id,
                 language="id",
                 now=now,
-                admin_ids=deps.settings.admin_telegram_ids,
+                admins=deps.settings.admins,
             )
             user_service.complete_onboarding(
                 user, name=person.full_name, unit_id=unit.id, nip=None, phone=None

@@ -157,7 +157,7 @@ def submitted_notices(
     innovation's, with the labels of the changed fields)."""
     notices = []
     for reviewer in recipients.users:
-        if reviewer.telegram_id is None:
+        if not reviewer.reachable_somewhere:
             continue
         t = deps.translator(reviewer.language)
         text = t(
@@ -215,7 +215,7 @@ def withdrawn_notices(
     """Tell the reviewers a submission left their queue before they reviewed it."""
     notices = []
     for reviewer in recipients.users:
-        if reviewer.telegram_id is None:
+        if not reviewer.reachable_somewhere:
             continue
         t = deps.translator(reviewer.language)
         text = t(

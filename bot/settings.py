@@ -21,6 +21,8 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
+from models.services.users import Admins
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/inovasi.db"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 # What Telegram accepts as a webhook's secret_token.
@@ -45,6 +47,18 @@ class Settings(BaseSettings):
     pemda_name: str = "Pemerintah Daerah"
     helpdesk: str = Field(default="", max_length=200)
     admin_telegram_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    admin_whatsapp_ids: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # WhatsApp Cloud API (docs/whatsapp.md): the number's id, a permanent token, the app
+    # secret that signs webhooks and the token of the webhook's verification handshake
+    whatsapp_token: SecretStr | None = None
+    whatsapp_app_secret: SecretStr | None = None
+    whatsapp_phone_id: str | None = None
+    whatsapp_verify_token: SecretStr | None = None
+    whatsapp_api_url: str = "https://graph.facebook.com"
+    whatsapp_api_version: str = Field(default="22.0", pattern=r"^\d{1,3}\.\d{1,2}$")
+    # the number users write to, digits only (for wa.me links in invitations)
+    whatsapp_number: str = Field(default="", pattern=r"^\d{0,15}$")
+    whatsapp_send_rate_per_second: float = Field(default=80.0, gt=0, le=1000)
     default_language: str = "id"
     master_data_file: Path | None = None
     units_file: Path | None = None
@@ -80,6 +94,14 @@ class Settings(BaseSettings):
     send_max_retries: int = Field(default=3, ge=0, le=10)
     send_retry_backoff_seconds: float = Field(default=1.0, ge=0, le=60)
     draft_nudge_days: int = Field(default=3, ge=0, le=365)
+
+    @field_validator("admin_whatsapp_ids", mode="before")
+    @classmethod
+    def _split_wa_ids(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            parts = value.replace(";", ",").replace(" ", ",").split(",")
+            return [p.strip().lstrip("+") for p in parts if p.strip()]
+        return value
 
     @field_validator("admin_telegram_ids", mode="before")
     @classmethod
@@ -174,6 +196,23 @@ class Settings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _whatsapp_complete(self) -> Settings:
+        given = {
+            "WHATSAPP_TOKEN": _secret(self.whatsapp_token),
+            "WHATSAPP_PHONE_ID": self.whatsapp_phone_id or "",
+            "WHATSAPP_APP_SECRET": _secret(self.whatsapp_app_secret),
+            "WHATSAPP_VERIFY_TOKEN": _secret(self.whatsapp_verify_token),
+        }
+        missing = [name for name, value in given.items() if not value]
+        if len(missing) not in (0, len(given)):
+            raise ValueError(
+                f"{', '.join(missing)} missing: WhatsApp needs its token and phone number id, "
+                "and the app secret and verify token that keep its webhook closed to others "
+                "(docs/whatsapp.md)"
+            )
+        return self
+
     @field_validator(
         "reminder_days_before",
         "reminder_days_overdue",
@@ -240,6 +279,31 @@ class Settings(BaseSettings):
         return self.telegram_bot_token
 
     @property
+    def admins(self) -> Admins:
+        """Return the people ADMIN_TELEGRAM_IDS and ADMIN_WHATSAPP_IDS make admins."""
+        return Admins(frozenset(self.admin_telegram_ids), frozenset(self.admin_whatsapp_ids))
+
+    @property
+    def telegram_enabled(self) -> bool:
+        """Whether the Telegram channel is configured (a bot token is set)."""
+        return bool(_secret(self.telegram_bot_token))
+
+    @property
+    def whatsapp_enabled(self) -> bool:
+        """Whether the WhatsApp channel is configured (all four of its settings)."""
+        return bool(_secret(self.whatsapp_token))
+
+    def require_channel(self) -> None:
+        """Raise a one-line error if no channel is configured."""
+        if not self.telegram_enabled and not self.whatsapp_enabled:
+            raise SettingsError(
+                "no channel is configured: set TELEGRAM_BOT_TOKEN (a bot from @BotFather), "
+                "or WHATSAPP_TOKEN, WHATSAPP_PHONE_ID, WHATSAPP_APP_SECRET and "
+                "WHATSAPP_VERIFY_TOKEN (docs/whatsapp.md), or both; "
+                "`python bot.py demo` needs neither."
+            )
+
+    @property
     def logging_level(self) -> int:
         """Return LOG_LEVEL as a ``logging`` level."""
         return logging.getLevelNamesMapping()[self.log_level]
@@ -250,6 +314,10 @@ class Settings(BaseSettings):
         found = [v.get_secret_value() for v in values if isinstance(v, SecretStr)]
         password = make_url(self.database_url).password
         return [*found, str(password)] if password else found
+
+
+def _secret(value: SecretStr | None) -> str:
+    return value.get_secret_value() if value is not None else ""
 
 
 def load_settings(**overrides: Any) -> Settings:

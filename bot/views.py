@@ -194,7 +194,7 @@ def changes_text(t: Translator, labels: Labels, changes: dict[str, tuple[Any, An
 
 def notice_sources(changes: dict[str, tuple[Any, Any]], recipients: monev.Recipients) -> set[str]:
     """Return the label sources of the changed fields, if anyone is told of ``changes``."""
-    told = any(u.telegram_id is not None for u in recipients.users)
+    told = any(u.reachable_somewhere for u in recipients.users)
     return label_sources(changes) if told else set()
 
 
@@ -215,7 +215,7 @@ def submission_notices(
     owner, unit = data.owner, data.unit
     notices = []
     for reviewer in recipients.users:
-        if reviewer.telegram_id is None:
+        if not reviewer.reachable_somewhere:
             continue
         t = deps.translator(reviewer.language)
         name = innovation.nama_inovasi or ""
@@ -243,7 +243,7 @@ def submission_notices(
 def reach_owner(deps: Deps, owner: User | None) -> tuple[int, Translator] | None:
     """Return the owner (their id, for a notice) and their texts, if the bot may write to
     them."""
-    if owner is None or owner.deleted_at is not None or owner.telegram_id is None:
+    if owner is None or owner.deleted_at is not None or not owner.reachable_somewhere:
         return None
     return owner.id, deps.translator(owner.language)
 
@@ -291,7 +291,7 @@ def decision_notices(deps: Deps, innovation: Innovation, decided: Decided) -> li
 
 def role_notices(deps: Deps, target: User, unit: Unit | None) -> tuple[list[Notice], list[Menu]]:
     """Tell a user their role changed; return the notice and the command menu to set."""
-    if target.telegram_id is None:
+    if not target.reachable_somewhere:
         return [], []
     t = deps.translator(target.language)
     text = t(

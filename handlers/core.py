@@ -25,12 +25,12 @@ Channel = Literal["telegram", "whatsapp"]
 
 @dataclass(frozen=True)
 class Identity:
-    """Who sent an update: the channel, the person's id there, the chat to answer in and the
-    language their app is set to."""
+    """Who sent an update: the channel, the person's id there (a Telegram user id, a WhatsApp
+    id), the chat to answer in and the language their app is set to."""
 
     channel: Channel
-    user_id: int
-    chat_id: int
+    user_id: int | str
+    chat_id: int | str
     language: str | None = None
 
 
@@ -82,7 +82,7 @@ class Turn:
         return self.request.payload or ""
 
     @property
-    def chat_id(self) -> int:
+    def chat_id(self) -> int | str:
         """Return the chat this update came from."""
         return self.request.who.chat_id
 

@@ -135,15 +135,16 @@ async def handle(deps: Deps, request: Request) -> Outcome:
             log.info("update %s:%s already handled", who.channel, request.update_key)
             if not request.replayed:
                 return Outcome()
-            known = await user_service.get_by_telegram_id(session, who.user_id)
+            known = await user_service.get_by_identity(session, who.channel, who.user_id)
             screens = (await runner.current(session, deps, known))[1] if known else []
             return Outcome(screens)
         user = await user_service.get_or_create(
             session,
-            telegram_id=who.user_id,
+            channel=who.channel,
+            address=who.user_id,
             language=pick_language(who.language, deps.settings.default_language),
             now=deps.clock.now(),
-            admin_ids=deps.settings.admin_telegram_ids,
+            admins=deps.settings.admins,
         )
         turn = Turn(request, deps, session, user)
         handler = await _handler(turn)

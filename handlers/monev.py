@@ -132,7 +132,7 @@ async def _decide(turn: Turn, request_id: int, *, approve: bool) -> Outcome:
     deadline = request.deadline
     owner = deadline.innovation.owner
     notices = []
-    if owner.telegram_id is not None:
+    if owner.reachable_somewhere:
         ot = deps.translator(owner.language)
         what, name = subject(ot, deadline), innovation_name(ot, deadline)
         if approve:

@@ -75,7 +75,7 @@ async def user_card(turn: Turn) -> Outcome:
         nip=target.nip or "-",
         phone=target.phone or "-",
     )
-    if user_service.admin_by_settings(target, turn.deps.settings.admin_telegram_ids):
+    if user_service.admin_by_settings(target, turn.deps.settings.admins):
         text += "\n" + t("people.settings_admin")
     return Outcome([Screen(text, [[Button(t.plain("people.change_role"), f"ur:{target.id}")]])])
 

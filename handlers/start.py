@@ -18,7 +18,7 @@ async def _redeem(turn: Turn, code: str) -> Screen:
     try:
         await people.redeem_invite(
             turn.session, user=user, code=code, now=turn.deps.clock.now(),
-            admin_ids=turn.deps.settings.admin_telegram_ids,
+            admins=turn.deps.settings.admins,
         )  # fmt: skip
     except people.InviteError as exc:
         if exc.reason not in ("own", "by_settings", "already"):

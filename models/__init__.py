@@ -1,0 +1,3 @@
+"""The data model: tables, services, master data and the clock."""
+
+from models import whatsapp_tables as whatsapp_tables  # registers its tables on Base

@@ -103,6 +103,14 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     telegram_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    # WhatsApp's id of the person (wa_id, or the business-scoped user id), never the phone
+    # number typed as a contact
+    whatsapp_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # the channel they wrote on last, the one they chose for reminders (None: the last one),
+    # and when they last wrote on WhatsApp (its 24-hour window for free-form messages)
+    last_channel: Mapped[str | None] = mapped_column(String(16))
+    reminder_channel: Mapped[str | None] = mapped_column(String(16))
+    whatsapp_seen_at: Mapped[datetime | None]
     name: Mapped[str | None] = mapped_column(String(120))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     nip: Mapped[str | None] = mapped_column(String(18))
@@ -115,6 +123,11 @@ class User(Base):
     created_at: Mapped[datetime]
 
     unit: Mapped[Unit | None] = relationship(lazy="joined")
+
+    @property
+    def reachable_somewhere(self) -> bool:
+        """Whether the person has a channel the bot can write to (an erased one has none)."""
+        return self.telegram_id is not None or self.whatsapp_id is not None
 
 
 class Innovation(Base):

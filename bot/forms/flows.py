@@ -401,7 +401,7 @@ class UserRoleHost(StateHost):
     unit_codes = True
 
     def _fixed_by_settings(self, target: User) -> bool:
-        return user_service.admin_by_settings(target, self.ctx.deps.settings.admin_telegram_ids)
+        return user_service.admin_by_settings(target, self.ctx.deps.settings.admins)
 
     async def _target(self) -> User | None:
         target = await self.ctx.session.get(User, self.ctx.state.target_id or 0)

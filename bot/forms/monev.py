@@ -255,7 +255,7 @@ def report_notices(
     """Tell the recipients (the unit's verifikators, else the admins) that a report came in."""
     notices = []
     for reviewer in to.users:
-        if reviewer.telegram_id is None:
+        if not reviewer.reachable_somewhere:
             continue
         t = deps.translator(reviewer.language)
         lines = [

@@ -53,6 +53,7 @@ async def personal_data_screen(
         nip=data.nip or "-",
         phone=data.phone or "-",
         telegram_id=str(data.telegram_id or "-"),
+        whatsapp_id=data.whatsapp_id or "-",
         unit=data.unit or "-",
         role=t.plain(f"role.{data.role}"),
         language=data.language,

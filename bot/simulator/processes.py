@@ -238,7 +238,7 @@ async def seed_at_long_text(
             dinkes = (await units.find(session, "DINKES"))[0]
             for telegram_id in ids:
                 user = await user_service.get_or_create(
-                    session, telegram_id=telegram_id, language="id", now=deps.clock.now()
+                    session, address=telegram_id, language="id", now=deps.clock.now()
                 )
                 user_service.complete_onboarding(
                     user, name=f"Pengguna {telegram_id}", unit_id=dinkes.id, nip=None, phone=None

@@ -47,7 +47,7 @@ class TelegramChannel:
     async def send(self, update: Update, request: Request, outcome: Outcome) -> None:
         """Render an outcome: the button's answer, screens and files to this chat, notices
         to others, menus that changed."""
-        chat_id = request.who.chat_id
+        chat_id = int(request.who.chat_id)
         query = update.callback_query
         pressed = query.message if query and isinstance(query.message, Message) else None
         try:

@@ -332,7 +332,7 @@ async def claim_idle_drafts(
             Innovation.status.in_(EDITABLE),
             Innovation.updated_at < idle_since,
             _not_nudged_since_change(),
-            User.telegram_id.is_not(None),
+            or_(User.telegram_id.is_not(None), User.whatsapp_id.is_not(None)),
             User.unreachable.is_(False),
         )
         .order_by(Innovation.updated_at, Innovation.id)

@@ -70,7 +70,7 @@ async def owner_of(session: AsyncSession, innovation: Innovation) -> User | None
 
 
 def _writable(owner: User | None) -> bool:
-    return owner is not None and owner.deleted_at is None and owner.telegram_id is not None
+    return owner is not None and owner.deleted_at is None and owner.reachable_somewhere
 
 
 async def _latest_event(session: AsyncSession, innovation_id: int) -> StatusEvent | None:

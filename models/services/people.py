@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.services import users
 from models.services.paging import Page, paginate
 from models.tables import FlowState, Innovation, Invite, Role, Unit, User, UserEvent
+
+NO_ADMINS = users.Admins()
 
 INVITE_VALID_FOR = timedelta(days=7)
 
@@ -76,13 +77,14 @@ async def redeem_invite(
     user: User,
     code: str,
     now: datetime,
-    admin_ids: Collection[int] = (),
+    admins: users.Admins = NO_ADMINS,
 ) -> Invite:
     """Grant the invite's role (and unit) to ``user``; an invite works once, before it expires.
 
     Nothing is applied, and the invite stays unused for the person it was meant for, when it
     is the user's own invite, when the settings make the user an admin whatever is stored
-    (``admin_ids``, ADMIN_TELEGRAM_IDS), or when the user already has that role (and unit).
+    (``admins``: ADMIN_TELEGRAM_IDS, ADMIN_WHATSAPP_IDS), or when the user already has that
+    role (and unit).
     """
     stmt = select(Invite).where(Invite.code == code).with_for_update()
     invite = (await session.execute(stmt)).scalar_one_or_none()
@@ -94,7 +96,7 @@ async def redeem_invite(
         raise InviteError("expired")
     if invite.created_by == user.id:
         raise InviteError("own")
-    if users.admin_by_settings(user, admin_ids):
+    if users.admin_by_settings(user, admins):
         raise InviteError("by_settings")
     if invite.role == user.role and invite.unit_id in (None, user.unit_id):
         raise InviteError("already")
@@ -169,6 +171,7 @@ class PersonalData:
     nip: str | None
     phone: str | None
     telegram_id: int | None
+    whatsapp_id: str | None
     unit: str | None
     role: str
     language: str
@@ -185,7 +188,8 @@ async def personal_data(session: AsyncSession, user: User) -> PersonalData:
         )
     ).scalar_one()
     return PersonalData(
-        user.name, user.nip, user.phone, user.telegram_id, unit.name if unit else None,
+        user.name, user.nip, user.phone, user.telegram_id, user.whatsapp_id,
+        unit.name if unit else None,
         user.role, user.language, user.created_at, count,
     )  # fmt: skip
 
@@ -223,11 +227,13 @@ def change_profile(
 
 
 async def erase_personal_data(session: AsyncSession, user: User, *, now: datetime) -> None:
-    """Erase name, NIP, phone and Telegram identity; innovations stay with the unit."""
+    """Erase name, NIP, phone and channel identities; innovations stay with the unit."""
     user.name = None
     user.nip = None
     user.phone = None
     user.telegram_id = None
+    user.whatsapp_id = None
+    user.whatsapp_seen_at = None
     user.onboarded = False
     user.role = Role.PENGUSUL
     user.deleted_at = now

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
+from typing import Final, NamedTuple
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.tables import Role, User
 
-# Built once: every update runs it, and a reused statement skips construction and caching.
+# Built once: every update runs one, and a reused statement skips construction and caching.
 _BY_TELEGRAM_ID = select(User).where(User.telegram_id == bindparam("telegram_id"))
+_BY_WHATSAPP_ID = select(User).where(User.whatsapp_id == bindparam("whatsapp_id"))
+TELEGRAM: Final = "telegram"
+WHATSAPP: Final = "whatsapp"
 
 
 async def get_by_telegram_id(session: AsyncSession, telegram_id: int) -> User | None:
@@ -20,20 +24,38 @@ async def get_by_telegram_id(session: AsyncSession, telegram_id: int) -> User | 
     return result.scalar_one_or_none()
 
 
+async def get_by_identity(session: AsyncSession, channel: str, address: int | str) -> User | None:
+    """Return the user with this id on this channel (Telegram id, WhatsApp id), if known."""
+    if channel == WHATSAPP:
+        found = await session.execute(_BY_WHATSAPP_ID, {"whatsapp_id": str(address)})
+        return found.scalar_one_or_none()
+    return await get_by_telegram_id(session, int(address))
+
+
 async def get_or_create(
     session: AsyncSession,
     *,
-    telegram_id: int,
+    channel: str = TELEGRAM,
+    address: int | str,
     language: str,
     now: datetime,
-    admin_ids: Collection[int] = (),
+    admins: Admins | None = None,
 ) -> User:
-    """Return the user for this Telegram id, creating an un-onboarded one if new."""
-    user = await get_by_telegram_id(session, telegram_id)
+    """Return the user for this channel identity, creating an un-onboarded one if new; note
+    the channel they wrote on (and, on WhatsApp, when: its 24-hour window)."""
+    user = await get_by_identity(session, channel, address)
     if user is None:
-        user = User(telegram_id=telegram_id, language=language, created_at=now)
+        user = User(language=language, created_at=now)
+        if channel == WHATSAPP:
+            user.whatsapp_id = str(address)
+        else:
+            user.telegram_id = int(address)
         session.add(user)
-    if admin_by_settings(user, admin_ids) and user.role != Role.ADMIN:
+    if user.last_channel != channel:
+        user.last_channel = channel
+    if channel == WHATSAPP:
+        user.whatsapp_seen_at = now
+    if admins is not None and admin_by_settings(user, admins) and user.role != Role.ADMIN:
         user.role = Role.ADMIN
     if user.unreachable:
         user.unreachable = False  # they wrote to the bot: it can write to them again
@@ -42,10 +64,19 @@ async def get_or_create(
     return user
 
 
-def admin_by_settings(user: User, admin_ids: Collection[int]) -> bool:
-    """Whether the settings (ADMIN_TELEGRAM_IDS) make ``user`` an admin on every update,
-    whatever role is stored: such a role cannot be changed in the bot."""
-    return user.telegram_id is not None and user.telegram_id in admin_ids
+class Admins(NamedTuple):
+    """The people the settings make admins, by channel id."""
+
+    telegram: Collection[int] = ()
+    whatsapp: Collection[str] = ()
+
+
+def admin_by_settings(user: User, admins: Admins) -> bool:
+    """Whether the settings (ADMIN_TELEGRAM_IDS, ADMIN_WHATSAPP_IDS) make ``user`` an admin
+    on every update, whatever role is stored: such a role cannot be changed in the bot."""
+    if user.telegram_id is not None and user.telegram_id in admins.telegram:
+        return True
+    return user.whatsapp_id is not None and user.whatsapp_id in admins.whatsapp
 
 
 def complete_onboarding(
@@ -68,6 +99,18 @@ async def set_reachable(session: AsyncSession, user_id: int, *, reachable: bool)
         .values(unreachable=not reachable)
         .execution_options(synchronize_session=False)
     )
+
+
+async def whatsapp_chats(session: AsyncSession, user_ids: Collection[int]) -> dict[int, str]:
+    """Return the WhatsApp id of each of these users that has one."""
+    if not user_ids:
+        return {}
+    rows = await session.execute(
+        select(User.id, User.whatsapp_id).where(
+            User.id.in_(user_ids), User.whatsapp_id.is_not(None)
+        )
+    )
+    return {int(user_id): str(wa_id) for user_id, wa_id in rows.all()}
 
 
 async def telegram_chats(session: AsyncSession, user_ids: Collection[int]) -> dict[int, int]:

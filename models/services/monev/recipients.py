@@ -47,7 +47,7 @@ class Recipients:
 
 
 def _reachable(user: User) -> bool:
-    return user.telegram_id is not None and not user.unreachable
+    return user.reachable_somewhere and not user.unreachable
 
 
 async def notice_recipients(

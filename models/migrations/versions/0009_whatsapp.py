@@ -1,0 +1,89 @@
+"""whatsapp identities, sent messages, media and list pages
+
+Revision ID: 0009
+Revises: 0008
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0009"
+down_revision: str | None = "0008"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "whatsapp_media",
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("media_id", sa.String(length=128), nullable=False),
+        sa.Column("uploaded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_whatsapp_media")),
+    )
+    op.create_table(
+        "whatsapp_pages",
+        sa.Column("token", sa.String(length=32), nullable=False),
+        sa.Column("wa_id", sa.String(length=64), nullable=False),
+        sa.Column("options", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("token", name=op.f("pk_whatsapp_pages")),
+    )
+    with op.batch_alter_table("whatsapp_pages", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_whatsapp_pages_created_at"), ["created_at"], unique=False
+        )
+
+    op.create_table(
+        "whatsapp_sent",
+        sa.Column("message_id", sa.String(length=128), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("wa_id", sa.String(length=64), nullable=False),
+        sa.Column("purpose", sa.String(length=40), nullable=False),
+        sa.Column("template", sa.Boolean(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("error_code", sa.Integer(), nullable=True),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_whatsapp_sent_user_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("message_id", name=op.f("pk_whatsapp_sent")),
+    )
+    with op.batch_alter_table("whatsapp_sent", schema=None) as batch_op:
+        batch_op.create_index("ix_whatsapp_sent_user_sent_at", ["user_id", "sent_at"], unique=False)
+
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("whatsapp_id", sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column("last_channel", sa.String(length=16), nullable=True))
+        batch_op.add_column(sa.Column("reminder_channel", sa.String(length=16), nullable=True))
+        batch_op.add_column(
+            sa.Column("whatsapp_seen_at", sa.DateTime(timezone=True), nullable=True)
+        )
+        batch_op.create_unique_constraint(batch_op.f("uq_users_whatsapp_id"), ["whatsapp_id"])
+    # everyone so far came by Telegram
+    op.execute("UPDATE users SET last_channel = 'telegram' WHERE telegram_id IS NOT NULL")
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("uq_users_whatsapp_id"), type_="unique")
+        batch_op.drop_column("whatsapp_seen_at")
+        batch_op.drop_column("reminder_channel")
+        batch_op.drop_column("last_channel")
+        batch_op.drop_column("whatsapp_id")
+
+    with op.batch_alter_table("whatsapp_sent", schema=None) as batch_op:
+        batch_op.drop_index("ix_whatsapp_sent_user_sent_at")
+
+    op.drop_table("whatsapp_sent")
+    with op.batch_alter_table("whatsapp_pages", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_whatsapp_pages_created_at"))
+
+    op.drop_table("whatsapp_pages")
+    op.drop_table("whatsapp_media")

@@ -1,0 +1,55 @@
+"""What the WhatsApp channel keeps: messages it sent (their delivery status comes later, by
+webhook), media it uploaded (reused, not uploaded again) and option lists too long for one
+WhatsApp list (the rest is shown when the user asks for more)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.tables import Base
+
+
+class WhatsAppSent(Base):
+    """A message the bot sent on WhatsApp, by WhatsApp's message id: to whom, why
+    (``purpose``: an answer, a notice, ``reminder:<id>``, ``nudge:<id>``) and how far it got
+    (accepted, sent, delivered, read, failed with ``error_code``)."""
+
+    __tablename__ = "whatsapp_sent"
+    __table_args__ = (Index("ix_whatsapp_sent_user_sent_at", "user_id", "sent_at"),)
+
+    message_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    wa_id: Mapped[str] = mapped_column(String(64))
+    purpose: Mapped[str] = mapped_column(String(40))
+    template: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(16), default="accepted")
+    error_code: Mapped[int | None]
+    sent_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class WhatsAppMedia(Base):
+    """A file uploaded to WhatsApp once (by its content's hash and name) and reused by id
+    until the id is old enough that WhatsApp may have dropped it."""
+
+    __tablename__ = "whatsapp_media"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    media_id: Mapped[str] = mapped_column(String(128))
+    uploaded_at: Mapped[datetime]
+
+
+class WhatsAppPage(Base):
+    """The options of a screen that did not fit one WhatsApp list: ``options`` is a list of
+    [label, payload]; the list shows a page and a row for the next one."""
+
+    __tablename__ = "whatsapp_pages"
+
+    token: Mapped[str] = mapped_column(String(32), primary_key=True)
+    wa_id: Mapped[str] = mapped_column(String(64))
+    options: Mapped[list[Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(index=True)
