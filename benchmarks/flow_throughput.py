@@ -45,9 +45,9 @@ from benchmarks.benchlib import (
     markdown_table,
     percentile,
 )
+from bot.runtime import BotRuntime
 from bot.settings import Settings
 from bot.simulator import ApiCall, BotApiSimulator, SimUser
-from bot.telegram.app import TelegramRuntime
 from bot.telegram.transport import AiohttpRequest
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
@@ -293,17 +293,17 @@ async def running(app: AnyApp) -> AsyncIterator[AnyApp]:
 
 
 @asynccontextmanager
-async def running_bot(settings: Settings, probe: Probe) -> AsyncIterator[TelegramRuntime]:
+async def running_bot(settings: Settings, probe: Probe) -> AsyncIterator[BotRuntime]:
     """Start the real bot (inbox worker, polling) and tell the probe when each kept update
     is handled and answered."""
-    runtime = TelegramRuntime(settings, webhook_mode=False, poll_timeout=1)
+    runtime = BotRuntime(settings, webhook_mode=False, poll_timeout=1)
     original = runtime.channel.process
 
     async def process(payload: dict[str, Any], *, replayed: bool) -> None:
         try:
             await original(payload, replayed=replayed)
         finally:
-            update = Update.de_json(payload, runtime.app.bot)
+            update = Update.de_json(payload, runtime.ptb.bot)
             if update.effective_chat is not None:
                 probe.on_chat_handled(update.effective_chat.id)
 

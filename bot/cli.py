@@ -161,10 +161,11 @@ def _configure_logging(settings: Settings, level: int) -> None:
 
 
 def _run(settings: Settings) -> None:
-    settings.require_token()
+    settings.require_channel()
     _configure_logging(settings, settings.logging_level)
     lock = claim_sqlite(settings)  # noqa: F841 - held open while the process runs
-    asyncio.run(_check_bot_api(settings))
+    if settings.telegram_enabled:
+        asyncio.run(_check_bot_api(settings))
     asyncio.run(_check_database(settings))
     asyncio.run(_serve(settings))
 
@@ -191,19 +192,22 @@ def claim_sqlite(settings: Settings) -> IO[bytes] | None:
 
 async def _serve(settings: Settings) -> None:
     """Run the bot until SIGINT or SIGTERM."""
-    from bot.telegram.app import TelegramRuntime
+    from bot.runtime import BotRuntime
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    runtime = TelegramRuntime(settings)
-    mode = (
-        f"webhook on {settings.webhook_listen}:{settings.port}"
-        if runtime.webhook_mode
-        else "polling"
-    )
-    log.info("bot starting (%s)", mode)
+    runtime = BotRuntime(settings)
+    listen = f"{settings.webhook_listen}:{settings.port}"
+    modes = []
+    if runtime.app is not None:
+        modes.append(
+            f"Telegram webhook on {listen}" if runtime.webhook_mode else "Telegram polling"
+        )
+    if runtime.whatsapp is not None:
+        modes.append(f"WhatsApp webhook on {listen}")
+    log.info("bot starting (%s)", ", ".join(modes))
     try:
         await runtime.run_until_stopped(stop)
     except Conflict:

@@ -12,8 +12,8 @@ from sqlalchemy import BigInteger, cast, func, select
 
 from bot.app import EXAMPLE_UNITS, make_deps
 from bot.deps import Deps
+from bot.runtime import BotRuntime
 from bot.settings import load_settings
-from bot.telegram.app import TelegramRuntime
 from bot.telegram.requests import CHANNEL
 from models import db
 from models.services import people as people_service
@@ -220,7 +220,7 @@ async def _chat(data_dir: Path) -> None:
             for p in PEOPLE
         ]
         deps = make_deps(settings)
-        runtime = TelegramRuntime(settings, deps=deps, webhook_mode=False, poll_timeout=5)
+        runtime = BotRuntime(settings, deps=deps, webhook_mode=False, poll_timeout=5)
         sim.attach(runtime.worker)
         help_text = (
             f"{HELP_TEXT}\n\n{people_help(people)}\n\n"

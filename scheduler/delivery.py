@@ -73,8 +73,8 @@ class RateLimiter:
             else None
         )
         self._chat_interval = chat_interval
-        self._next_in_chat: dict[int, float] = {}
-        self._chat_locks: dict[int, asyncio.Lock] = {}
+        self._next_in_chat: dict[int | str, float] = {}
+        self._chat_locks: dict[int | str, asyncio.Lock] = {}
         self._resume_at = 0.0
 
     def pause(self, seconds: float) -> None:
@@ -93,7 +93,7 @@ class RateLimiter:
         await self._wait_pause()
         await self._bucket.acquire()
 
-    async def acquire(self, chat_id: int) -> None:
+    async def acquire(self, chat_id: int | str) -> None:
         """Wait until a reminder may go to ``chat_id``."""
         loop = asyncio.get_running_loop()
         lock = self._chat_locks.setdefault(chat_id, asyncio.Lock())

@@ -65,12 +65,14 @@ BACKGROUND_SHARE = 0.6
 LIMITER_KEY = "send_limiter"
 
 
-def make_limiter(deps: Deps) -> RateLimiter:
-    """Return this process's sending limits: its share of SEND_RATE_PER_SECOND (the rate
-    over BOT_PROCESSES, since every process sends as the same bot)."""
+def make_limiter(deps: Deps, *, per_second: float | None = None) -> RateLimiter:
+    """Return this process's sending limits on a channel: its share of the channel's rate
+    (SEND_RATE_PER_SECOND for Telegram, by default) over BOT_PROCESSES, since every process
+    sends as the same bot."""
     settings = deps.settings
+    rate = settings.send_rate_per_second if per_second is None else per_second
     return RateLimiter(
-        per_second=settings.send_rate_per_second / settings.bot_processes,
+        per_second=rate / settings.bot_processes,
         chat_interval=settings.send_chat_interval_seconds,
         background_share=BACKGROUND_SHARE,
     )

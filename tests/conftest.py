@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from bot.app import EXAMPLE_UNITS
 from bot.context import BotApplication
+from bot.runtime import BotRuntime
 from bot.settings import Settings, load_settings
 from bot.simulator import BotApiSimulator, SentMessage, SimUser
-from bot.telegram.app import TelegramRuntime
 from models import db
 from models.clock import FrozenClock
 from models.tables import Base
@@ -131,18 +131,16 @@ class BotHarness:
     settings: Settings
     sim: BotApiSimulator
     clock: FrozenClock
-    runtime: TelegramRuntime | None = None
+    runtime: BotRuntime | None = None
 
     @property
     def app(self) -> BotApplication | None:
         """Return the running PTB Application (its bot, JobQueue and deps)."""
         return self.runtime.app if self.runtime is not None else None
 
-    async def start(self) -> TelegramRuntime:
+    async def start(self) -> BotRuntime:
         """Start a new bot process (as a new process would), polling the simulator."""
-        runtime = TelegramRuntime(
-            self.settings, clock=self.clock, webhook_mode=False, poll_timeout=1
-        )
+        runtime = BotRuntime(self.settings, clock=self.clock, webhook_mode=False, poll_timeout=1)
         await runtime.start()
         self.sim.attach(runtime.worker)
         self.runtime = runtime

@@ -9,15 +9,15 @@ from telegram import Bot, BotCommand, BotCommandScopeChat, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
+from bot.channels import Channels
 from bot.deps import Deps
-from bot.forms.screens import Menu, Outcome
+from bot.forms.screens import Menu, Outcome, Screen
 from bot.i18n import pick_language
 from bot.telegram import render
 from bot.telegram.requests import to_request
 from bot.views import ROLE_COMMANDS
 from handlers import dispatch
 from handlers.core import Request
-from models.services import users
 
 log = logging.getLogger(__name__)
 
@@ -25,9 +25,12 @@ log = logging.getLogger(__name__)
 class TelegramChannel:
     """Handles kept Telegram updates through the channel-neutral handlers."""
 
-    def __init__(self, deps: Deps, bot: Bot, slot: render.Slot = render.no_wait) -> None:
+    def __init__(
+        self, deps: Deps, bot: Bot, channels: Channels, slot: render.Slot = render.no_wait
+    ) -> None:
         self.deps = deps
         self.bot = bot
+        self.channels = channels
         self.slot = slot  # the process's sending limits, shared with the reminder sweep
 
     async def process(self, payload: dict[str, Any], *, replayed: bool) -> None:
@@ -62,19 +65,15 @@ class TelegramChannel:
             await render.show(self.bot, chat_id, outcome.after_files, pressed, self.slot)
         except TelegramError as exc:
             log.warning("answer to chat %s not delivered: %s", chat_id, exc)
-        if not outcome.notices and not outcome.menus:
-            return
-        people = {n.user_id for n in outcome.notices} | {m.user_id for m in outcome.menus}
-        async with self.deps.session_factory()() as session:
-            chats = await users.telegram_chats(session, people)
-        notices = [(chats[n.user_id], n.screen) for n in outcome.notices if n.user_id in chats]
-        await render.send_notices(self.bot, notices, self.slot)
-        for menu in outcome.menus:
-            if menu.user_id in chats:
-                await self.set_menu(chats[menu.user_id], menu)
+        await self.channels.tell_others(outcome)
 
-    async def set_menu(self, chat_id: int, menu: Menu) -> None:
+    async def notify(self, address: str, user_id: int, screens: list[Screen]) -> None:
+        """Send a notice to a Telegram chat (the Channels' side of this channel)."""
+        await render.send_notices(self.bot, [(int(address), s) for s in screens], self.slot)
+
+    async def set_menu(self, address: str, menu: Menu) -> None:
         """Set the command menu a chat sees for its role."""
+        chat_id = int(address)
         t = self.deps.translator(menu.language)
         commands = [BotCommand(c, t.plain(f"command.{c}")) for c in ROLE_COMMANDS[menu.role]]
         try:

@@ -123,3 +123,31 @@ async def telegram_chats(session: AsyncSession, user_ids: Collection[int]) -> di
         )
     )
     return {int(user_id): int(chat) for user_id, chat in rows.all()}
+
+
+def address_of(user: User, available: Collection[str]) -> tuple[str, str] | None:
+    """Return where to reach ``user`` (channel, id there): the channel they chose, else the
+    one they wrote on last, else any they have, among the ``available`` ones."""
+    have = {
+        TELEGRAM: str(user.telegram_id) if user.telegram_id is not None else None,
+        WHATSAPP: user.whatsapp_id,
+    }
+    for channel in (user.reminder_channel, user.last_channel, TELEGRAM, WHATSAPP):
+        if channel in available and have.get(channel or ""):
+            return channel or "", str(have[channel or ""])
+    return None
+
+
+async def addresses(
+    session: AsyncSession, user_ids: Collection[int], *, available: Collection[str]
+) -> dict[int, tuple[str, str]]:
+    """Return where to reach each of these users that can be reached."""
+    if not user_ids:
+        return {}
+    rows = await session.execute(select(User).where(User.id.in_(user_ids)))
+    found = {}
+    for user in rows.scalars():
+        where = address_of(user, available)
+        if where is not None:
+            found[user.id] = where
+    return found

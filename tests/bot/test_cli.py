@@ -29,12 +29,14 @@ def run_cli(
     )
 
 
-def test_run_without_token_says_how_to_get_one() -> None:
+def test_run_without_any_channel_says_what_is_missing() -> None:
     result = run_cli("run")
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
-    assert lines[0].startswith("TELEGRAM_BOT_TOKEN") and "@BotFather" in lines[0]
+    assert lines[0].startswith("no channel is configured")
+    assert "TELEGRAM_BOT_TOKEN" in lines[0] and "@BotFather" in lines[0]
+    assert "WHATSAPP_TOKEN" in lines[0] and "WHATSAPP_PHONE_ID" in lines[0]
 
 
 def test_wrong_setting_stops_with_one_line() -> None:

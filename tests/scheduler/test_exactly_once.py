@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.deps import Deps
+from bot.runtime import BotRuntime
 from bot.simulator import BotApiSimulator
-from bot.telegram.app import TelegramRuntime
 from models.clock import FrozenClock
 from models.db import transaction
 from models.policy import Policy
@@ -133,9 +133,9 @@ async def test_two_sweepers_on_postgresql_send_every_reminder_exactly_once(
         opened = await monev.open_periods(session, pairs, period=period, policy=policy, now=now)
         assert opened == 600
     clock.set(FIRST_REMINDER)
-    second_process = TelegramRuntime(harness.settings, clock=clock, webhook_mode=False)
+    second_process = BotRuntime(harness.settings, clock=clock, webhook_mode=False)
     await second_process.prepare()
-    second = second_process.app
+    second = second_process.ptb
     other: Deps = second_process.deps
     try:
         assert harness.app is not None

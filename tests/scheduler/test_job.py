@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.runtime import BotRuntime
 from bot.simulator import BotApiSimulator
-from bot.telegram.app import TelegramRuntime
 from models.clock import FrozenClock
 from models.db import transaction
 from scheduler.sweep import JOB_NAME
@@ -25,9 +25,9 @@ async def test_the_sweep_job_is_scheduled_every_minute_and_sends(
     clock.set(at("Asia/Jakarta", 2027, 1, 4, 9, 0))
 
     settings = harness.settings.model_copy(update={"reminder_sweep_seconds": 60})
-    runtime = TelegramRuntime(settings, clock=clock, webhook_mode=False)
+    runtime = BotRuntime(settings, clock=clock, webhook_mode=False)
     await runtime.prepare()  # no polling: the harness's process takes the updates
-    app = runtime.app
+    app = runtime.ptb
     try:
         assert app.job_queue is not None
         [job] = app.job_queue.get_jobs_by_name(JOB_NAME)

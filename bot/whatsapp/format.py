@@ -1,0 +1,69 @@
+"""Screen texts (written in Telegram's HTML subset) as WhatsApp text: ``*bold*``,
+``_italic_``, ``~strike~``, ```` ```mono``` ````; what users typed cannot format."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+# WhatsApp has no escape character: the marker characters in text (what users typed, and
+# any in the catalogs) become look-alikes that do not format.
+_NEUTRAL = str.maketrans({"*": "∗", "_": "＿", "~": "∼", "`": "ˋ"})
+_MARKERS = {"b": "*", "strong": "*", "i": "_", "em": "_", "s": "~", "code": "```", "pre": "```"}
+
+
+class _Converter(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.links: list[str | None] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _MARKERS:
+            self.out.append(_MARKERS[tag])
+        elif tag == "a":
+            self.links.append(dict(attrs).get("href"))
+        elif tag == "br":
+            self.out.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _MARKERS:
+            self._close(_MARKERS[tag])
+        elif tag == "a" and self.links:
+            href = self.links.pop()
+            if href and not href.startswith("tg://"):
+                self.out.append(f" ({href})")
+
+    def _close(self, marker: str) -> None:
+        # WhatsApp formats only when the markers hug the text: move spaces outside them
+        text = "".join(self.out)
+        start = text.rfind(marker, 0, len(text))
+        inner = text[start + len(marker) :] if start >= 0 else ""
+        if start < 0 or not inner.strip():
+            if start >= 0:  # nothing to format: drop the opening marker
+                self.out = [text[:start] + inner]
+            return
+        lead = inner[: len(inner) - len(inner.lstrip())]
+        trail = inner[len(inner.rstrip()) :]
+        self.out = [text[:start] + lead + marker + inner.strip() + marker + trail]
+
+    def handle_data(self, data: str) -> None:
+        self.out.append(data.translate(_NEUTRAL))
+
+
+def to_whatsapp(html: str) -> str:
+    """Return the WhatsApp text of a screen's HTML text."""
+    converter = _Converter()
+    converter.feed(html)
+    converter.close()
+    return "".join(converter.out)
+
+
+def plain(html: str) -> str:
+    """Return the text without any formatting (for titles, rows and template values)."""
+    converter = _Converter()
+    converter.feed(html)
+    converter.close()
+    text = "".join(converter.out)
+    for marker in ("```", "*", "_", "~"):
+        text = text.replace(marker, "")
+    return text
