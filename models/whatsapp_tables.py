@@ -1,13 +1,11 @@
 """What the WhatsApp channel keeps: messages it sent (their delivery status comes later, by
-webhook), media it uploaded (reused, not uploaded again) and option lists too long for one
-WhatsApp list (the rest is shown when the user asks for more)."""
+webhook) and media it uploaded (reused, not uploaded again)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.tables import Base
@@ -41,15 +39,3 @@ class WhatsAppMedia(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     media_id: Mapped[str] = mapped_column(String(128))
     uploaded_at: Mapped[datetime]
-
-
-class WhatsAppPage(Base):
-    """The options of a screen that did not fit one WhatsApp list: ``options`` is a list of
-    [label, payload]; the list shows a page and a row for the next one."""
-
-    __tablename__ = "whatsapp_pages"
-
-    token: Mapped[str] = mapped_column(String(32), primary_key=True)
-    wa_id: Mapped[str] = mapped_column(String(64))
-    options: Mapped[list[Any]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(index=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -19,9 +20,11 @@ from bot.context import BotApplication
 from bot.runtime import BotRuntime
 from bot.settings import Settings, load_settings
 from bot.simulator import BotApiSimulator, SentMessage, SimUser
+from bot.simulator.whatsapp import WaMessage, WaUser, WhatsAppSimulator
 from models import db
 from models.clock import FrozenClock
 from models.tables import Base
+from tests import phones
 
 PG_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -99,27 +102,100 @@ def clock() -> FrozenClock:
     return FrozenClock(datetime(2026, 11, 20, 2, 0, tzinfo=UTC))
 
 
+@pytest.fixture(params=[phones.TELEGRAM, phones.WHATSAPP])
+def channel(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The channel an end-to-end test talks to the bot on (each runs on both)."""
+    phones.CURRENT[0] = request.param
+    yield request.param
+    phones.CURRENT[0] = phones.TELEGRAM
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run on WhatsApp what talks to the bot (the tests with the running bot), on SQLite;
+    leave out tests marked ``telegram_only`` there. Everything else runs once per database."""
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        params = callspec.params if callspec is not None else {}
+        skip = params.get("channel") == phones.WHATSAPP and (
+            "harness" not in getattr(item, "fixturenames", ())
+            or params.get("database_url") == "postgresql"
+            or item.get_closest_marker("telegram_only") is not None
+        )
+        (drop if skip else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 @pytest.fixture
-async def sim() -> AsyncIterator[BotApiSimulator]:
+async def telegram_sim() -> AsyncIterator[BotApiSimulator]:
     """A running loopback Bot API."""
     async with BotApiSimulator() as simulator:
         yield simulator
 
 
 @pytest.fixture
-def settings(database_url: str, sim: BotApiSimulator, tmp_path: Path) -> Settings:
-    """Settings pointing at the simulator and the test database."""
+async def wa_sim(channel: str, clock: FrozenClock) -> AsyncIterator[WhatsAppSimulator | None]:
+    """A running loopback WhatsApp Cloud API (on the WhatsApp channel), on the test's clock."""
+    if channel != phones.WHATSAPP:
+        yield None
+        return
+    async with WhatsAppSimulator(clock=clock.now) as simulator:
+        # a test types a whole registration in a second or two, no person does: WhatsApp's
+        # limit per person (a burst of 45 within 6 s) is tested on its own
+        simulator.pair_burst = 10_000
+        yield simulator
+
+
+@pytest.fixture
+def sim(
+    telegram_sim: BotApiSimulator, wa_sim: WhatsAppSimulator | None
+) -> BotApiSimulator | phones.WhatsAppPhones:
+    """Where the test's people are: the Telegram simulator, or the WhatsApp one."""
+    if wa_sim is None:
+        return telegram_sim
+    return phones.WhatsAppPhones(wa_sim, telegram_sim)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def settings(
+    database_url: str,
+    telegram_sim: BotApiSimulator,
+    wa_sim: WhatsAppSimulator | None,
+    tmp_path: Path,
+) -> Settings:
+    """Settings pointing at the simulators and the test database."""
+    whatsapp: dict[str, object] = {}
+    if wa_sim is not None:
+        whatsapp = {
+            "whatsapp_token": wa_sim.token,
+            "whatsapp_phone_id": wa_sim.phone_id,
+            "whatsapp_app_secret": wa_sim.app_secret,
+            "whatsapp_verify_token": wa_sim.verify_token,
+            "whatsapp_api_url": wa_sim.api_url,
+            "whatsapp_number": wa_sim.display_phone_number,
+            "port": _free_port(),
+        }
     return load_settings(
         _env_file=None,
-        telegram_bot_token=sim.token,
-        telegram_api_url=sim.api_url,
-        telegram_file_url=sim.file_url,
+        telegram_bot_token=telegram_sim.token,
+        telegram_api_url=telegram_sim.api_url,
+        telegram_file_url=telegram_sim.file_url,
         database_url=database_url,
         files_dir=tmp_path / "files",
         units_file=EXAMPLE_UNITS,
         pemda_name="Pemerintah Kabupaten Nunukan",
         timezone="Asia/Jakarta",
         admin_telegram_ids="",
+        **whatsapp,
     )
 
 
@@ -129,7 +205,7 @@ class BotHarness:
     simulator; can be restarted."""
 
     settings: Settings
-    sim: BotApiSimulator
+    sim: BotApiSimulator | phones.WhatsAppPhones
     clock: FrozenClock
     runtime: BotRuntime | None = None
 
@@ -142,7 +218,12 @@ class BotHarness:
         """Start a new bot process (as a new process would), polling the simulator."""
         runtime = BotRuntime(self.settings, clock=self.clock, webhook_mode=False, poll_timeout=1)
         await runtime.start()
-        self.sim.attach(runtime.worker)
+        if isinstance(self.sim, phones.WhatsAppPhones):
+            self.sim.wa.webhook_url = f"http://127.0.0.1:{self.settings.port}/whatsapp"
+            self.sim.wa.attach(runtime.worker)
+            self.sim.telegram.attach(runtime.worker)
+        else:
+            self.sim.attach(runtime.worker)
         self.runtime = runtime
         return runtime
 
@@ -165,7 +246,7 @@ class BotHarness:
 
 @pytest.fixture
 async def harness(
-    settings: Settings, sim: BotApiSimulator, clock: FrozenClock
+    settings: Settings, sim: BotApiSimulator | phones.WhatsAppPhones, clock: FrozenClock
 ) -> AsyncIterator[BotHarness]:
     """The bot, started; stopped at the end, and no message it sent was rejected."""
     bot = BotHarness(settings, sim, clock)
@@ -177,13 +258,27 @@ async def harness(
     assert sim.rejected == [], f"the simulator rejected messages: {sim.rejected}"
 
 
-def texts(messages: list[SentMessage]) -> str:
+def texts(messages: list[SentMessage] | list[WaMessage]) -> str:
     """Join the visible texts of messages (for substring assertions)."""
     return "\n---\n".join(m.text for m in messages)
 
 
+def button_answer(
+    user: SimUser | WaUser, replies: list[SentMessage] | list[WaMessage]
+) -> tuple[str | None, list[SentMessage] | list[WaMessage]]:
+    """Return what the bot said to a pressed button, and its other messages: Telegram shows
+    a short notice over the chat (the callback answer), WhatsApp has none, so the notice
+    comes as a message of its own."""
+    if isinstance(user, SimUser):
+        answer = user.last_callback_answer
+        return (answer.text if answer is not None else None), replies
+    if replies and not replies[0].buttons and replies[0].kind == "text":
+        return replies[0].text, replies[1:]
+    return None, replies
+
+
 async def onboard(
-    user: SimUser, *, name: str = "Budi Santoso", unit: str = "Dinas Kesehatan"
+    user: SimUser | WaUser, *, name: str = "Budi Santoso", unit: str = "Dinas Kesehatan"
 ) -> None:
     """Complete onboarding for a simulated user."""
     replies = await user.send("/start")

@@ -12,6 +12,7 @@ from models.clock import FrozenClock
 from models.services import innovations as inno
 from models.services import review
 from models.tables import Innovation, Status, Unit, User
+from tests import phones
 
 TRICKY_TEXT = "Ibu “hamil” & anak <b>\nbaris dua: \"kutip\" 'satu' — é ñ 漢字\n=SUM(A1)"
 
@@ -28,8 +29,8 @@ async def make_user(
     """Insert an onboarded user of a unit."""
     unit = (await session.execute(select(Unit).where(Unit.code == unit_code))).scalar_one()
     user = User(
-        telegram_id=telegram_id, name=name, unit_id=unit.id, language="id", role=role,
-        onboarded=True, created_at=clock.now(),
+        name=name, unit_id=unit.id, language="id", role=role, onboarded=True,
+        created_at=clock.now(), **phones.identity(telegram_id, clock.now()),
     )  # fmt: skip
     session.add(user)
     await session.flush()

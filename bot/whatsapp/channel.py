@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable
@@ -10,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+from pywa.errors import ThrottlingError, WhatsAppError
 from pywa.types.callback import Button as WaButton
 from pywa.types.callback import Section, SectionList, SectionRow
 from pywa_async.client import WhatsApp
@@ -25,11 +27,13 @@ from handlers import dispatch
 from handlers.core import Request
 from models.db import dialect_insert, transaction
 from models.services import users
-from models.whatsapp_tables import WhatsAppMedia, WhatsAppPage, WhatsAppSent
+from models.whatsapp_tables import WhatsAppMedia, WhatsAppSent
 
 log = logging.getLogger(__name__)
 Slot = Callable[[], Awaitable[None]]
 MEDIA_REUSE = timedelta(days=25)  # WhatsApp keeps an uploaded file 30 days
+THROTTLE_RETRIES = 3
+THROTTLE_BACKOFF = 0.5  # seconds, doubled each time
 
 
 async def _no_wait() -> None:
@@ -41,7 +45,7 @@ def labels(t: Translator) -> render.Labels:
     return render.Labels(
         choose=t.plain("wa.choose"),
         open_list=t.plain("wa.open_list"),
-        more=t.plain("wa.more"),
+        more_choices=t.plain("wa.more_choices"),
         use_number=t.plain("wa.use_number"),
     )
 
@@ -82,9 +86,6 @@ class WhatsAppChannel:
         if request is None:
             return
         t = self._translator(request)
-        if request.payload and request.payload.startswith(render.MORE_PREFIX):
-            await self._more(request, t)
-            return
         try:
             outcome = await dispatch.handle(self.deps, request)
         except Exception:
@@ -117,8 +118,6 @@ class WhatsAppChannel:
         if not screens:
             return []
         plan = render.plan_screens(screens, labels(t))
-        if plan.pages:
-            await self._keep_pages(to, plan.pages)
         return await self._send_all(to, plan.messages)
 
     async def _send_all(
@@ -126,15 +125,29 @@ class WhatsAppChannel:
     ) -> list[str]:
         sent: list[str] = []
         for message in messages:
-            await self.slot()
-            try:
-                result = await self._send(to, message, tracker)
-            except Exception as exc:
-                # pywa's errors carry no secrets, but say only the type and code
-                log.warning("WhatsApp message not sent: %s %s", type(exc).__name__, _code(exc))
+            result = await self._send_paced(to, message, tracker)
+            if result is None:
                 break
             sent.append(str(result.id))
         return sent
+
+    async def _send_paced(self, to: str, message: render.Message, tracker: str | None) -> Any:
+        """Send one message; when WhatsApp says to slow down (130429 throughput, 131056 too
+        many to this person) wait and try again, a few times; None if it did not go."""
+        for attempt in range(THROTTLE_RETRIES + 1):
+            await self.slot()
+            try:
+                return await self._send(to, message, tracker)
+            except ThrottlingError as exc:
+                if attempt == THROTTLE_RETRIES:
+                    log.warning("WhatsApp message not sent: still throttled (code %s)", exc.code)
+                    return None
+                await asyncio.sleep(THROTTLE_BACKOFF * 2**attempt)
+            except Exception as exc:
+                # pywa's errors carry no secrets, but say only the type and code
+                log.warning("WhatsApp message not sent: %s %s", type(exc).__name__, _code(exc))
+                return None
+        return None
 
     async def _send(self, to: str, message: render.Message, tracker: str | None) -> Any:
         wa = self.client
@@ -184,25 +197,6 @@ class WhatsAppChannel:
             await session.execute(stmt)
         return str(media.id)
 
-    async def _keep_pages(self, to: str, pages: dict[str, list[tuple[str, str]]]) -> None:
-        now = self.deps.clock.now()
-        async with transaction(self.deps.session_factory()) as session:
-            for token, options in pages.items():
-                session.add(WhatsAppPage(token=token, wa_id=to, options=options, created_at=now))
-
-    async def _more(self, request: Request, t: Translator) -> None:
-        """Show the next page of a long list (kept when the list was sent)."""
-        to = str(request.who.chat_id)
-        token, _, start = (request.payload or "").removeprefix(render.MORE_PREFIX).partition(":")
-        async with self.deps.session_factory()() as session:
-            kept = await session.get(WhatsAppPage, token)
-        if kept is None or kept.wa_id != to or not start.isdigit():
-            await self._send_all(to, [render.Text(t("common.stale"))])
-            return
-        options = [(str(label), str(data)) for label, data in kept.options]
-        menu = render.more_page(options, min(int(start), len(options) - 1), token, labels(t))
-        await self._send_all(to, [menu])
-
     async def notify(self, address: str, user_id: int, screens: list[Screen]) -> None:
         """Send a notice (the Channels' side of this channel)."""
         async with self.deps.session_factory()() as session:
@@ -210,8 +204,6 @@ class WhatsAppChannel:
         language = user.language if user is not None else self.deps.settings.default_language
         t = self.deps.translator(language)
         plan = render.plan_screens(screens, labels(t))
-        if plan.pages:
-            await self._keep_pages(address, plan.pages)
         sent = await self._send_all(address, plan.messages, tracker="notice")
         await self.remember(sent, address, user_id, purpose="notice")
 
@@ -261,7 +253,7 @@ class WhatsAppChannel:
 
 
 def _code(exc: Exception) -> str:
-    code = getattr(exc, "error_code", None)
+    code = exc.code if isinstance(exc, WhatsAppError) else None
     return f"(code {code})" if code is not None else ""
 
 

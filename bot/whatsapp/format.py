@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
-# WhatsApp has no escape character: the marker characters in text (what users typed, and
-# any in the catalogs) become look-alikes that do not format.
-_NEUTRAL = str.maketrans({"*": "∗", "_": "＿", "~": "∼", "`": "ˋ"})
+# WhatsApp has no escape character: a marker character in text (what users typed, and any
+# in the catalogs) that could open or close formatting, one beside a space, punctuation or
+# the end, becomes a look-alike that does not format; inside a word (ADMIN_IDS, 5*3) it stays.
+_NEUTRAL = {"*": "∗", "_": "＿", "~": "∼", "`": "ˋ"}
+_AT_EDGE = re.compile(r"(?<!\w)[*_~`]|[*_~`](?!\w)")
 _MARKERS = {"b": "*", "strong": "*", "i": "_", "em": "_", "s": "~", "code": "```", "pre": "```"}
 
 
@@ -47,7 +50,7 @@ class _Converter(HTMLParser):
         self.out = [text[:start] + lead + marker + inner.strip() + marker + trail]
 
     def handle_data(self, data: str) -> None:
-        self.out.append(data.translate(_NEUTRAL))
+        self.out.append(_AT_EDGE.sub(lambda m: _NEUTRAL[m.group()], data))
 
 
 def to_whatsapp(html: str) -> str:

@@ -2,20 +2,20 @@
 
 - up to 3 options, each title at most 20 characters and all different: reply buttons;
 - up to 10: one list message (row title 24, description 72);
-- more: the first 9 rows and "more" (the rest kept by the channel, shown page by page);
+- more (a page of choices with its arrows and the step's own buttons): one message per group
+  of rows that fits, the choices first (the form engine pages long lists and searches them);
 - an interactive body holds 1024 characters: a longer text goes first as text messages
   (4096 each, cut at paragraphs), the buttons follow under a short prompt.
 """
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.forms.screens import Screen
 from bot.views import split_text
-from bot.whatsapp.format import plain, to_whatsapp
+from bot.whatsapp.format import to_whatsapp
 
 TEXT_LIMIT = 4096
 BODY_LIMIT = 1024
@@ -25,7 +25,6 @@ MAX_ROWS = 10
 ROW_TITLE = 24
 ROW_DESCRIPTION = 72
 ID_LIMIT = 200
-MORE_PREFIX = "wa:more:"
 CONTACT_ID = "wa:contact"  # "use this number": the channel answers with the sender's number
 
 
@@ -71,16 +70,15 @@ class Labels:
 
     choose: str  # the body above buttons that follow a long text
     open_list: str  # the button that opens a list
-    more: str  # the row that shows the next options
+    more_choices: str  # the body above the second message of a screen's options
     use_number: str = ""  # the button that shares the sender's own number
 
 
 @dataclass
 class Plan:
-    """The messages of some screens, and the option lists kept for "more" (token: options)."""
+    """The messages of some screens."""
 
     messages: list[Message] = field(default_factory=list)
-    pages: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
 
 def shorten(text: str, limit: int) -> str:
@@ -89,14 +87,14 @@ def shorten(text: str, limit: int) -> str:
 
 
 def _row(label: str, payload: str) -> Choice:
-    title = plain(label).strip() or "-"
+    title = label.strip() or "-"
     if len(title) <= ROW_TITLE:
         return Choice(title, payload)
     return Choice(shorten(title, ROW_TITLE), payload, shorten(title, ROW_DESCRIPTION))
 
 
 def _fits_buttons(options: Sequence[tuple[str, str]]) -> bool:
-    titles = [plain(label).strip() for label, _ in options]
+    titles = [label.strip() for label, _ in options]
     return (
         0 < len(options) <= MAX_BUTTONS
         and all(0 < len(t) <= BUTTON_TITLE for t in titles)
@@ -104,43 +102,39 @@ def _fits_buttons(options: Sequence[tuple[str, str]]) -> bool:
     )
 
 
-def page(
-    options: Sequence[tuple[str, str]], start: int, token: str, labels: Labels
-) -> tuple[Choice, ...]:
-    """Return the rows of one list page from ``start``: at most 10, the last one "more"
-    when options remain (it wraps around to the first page)."""
-    if len(options) <= MAX_ROWS and start == 0:
-        return tuple(_row(label, payload) for label, payload in options)
-    chunk = options[start : start + MAX_ROWS - 1]
-    rows = [_row(label, payload) for label, payload in chunk]
-    following = start + len(chunk)
-    nxt = following if following < len(options) else 0
-    rest = len(options) - following
-    more = f"{labels.more} ({rest})" if rest > 0 else labels.more
-    rows.append(Choice(shorten(more, ROW_TITLE), f"{MORE_PREFIX}{token}:{nxt}"))
-    return tuple(rows)
-
-
-def options_of(screen: Screen) -> list[tuple[str, str]]:
-    """Return a screen's buttons as (label, payload), in order, without repeated payloads."""
-    seen: set[str] = set()
-    found: list[tuple[str, str]] = []
-    for row in screen.buttons:
-        for button in row:
-            if button.data not in seen and len(button.data) <= ID_LIMIT:
-                seen.add(button.data)
-                found.append((button.label, button.data))
-    return found
-
-
-def _interactive(body: str, options: list[tuple[str, str]], labels: Labels, plan: Plan) -> Message:
+def _interactive(body: str, options: list[tuple[str, str]], labels: Labels) -> Message:
     if _fits_buttons(options):
-        return Buttons(body, tuple(Choice(plain(lab).strip(), pay) for lab, pay in options))
-    token = ""
-    if len(options) > MAX_ROWS:
-        token = secrets.token_hex(8)
-        plan.pages[token] = list(options)
-    return Menu(body, shorten(labels.open_list, BUTTON_TITLE), page(options, 0, token, labels))
+        return Buttons(body, tuple(Choice(label.strip(), pay) for label, pay in options))
+    return Menu(
+        body,
+        shorten(labels.open_list, BUTTON_TITLE),
+        tuple(_row(label, payload) for label, payload in options),
+    )
+
+
+def _chunks(screen: Screen) -> list[list[tuple[str, str]]]:
+    """Split a screen's options into groups WhatsApp can show in one message each (at most
+    10), keeping each row of buttons together: the choices first, then the rest (page
+    arrows, done, back, skip)."""
+    seen: set[str] = set()
+    groups: list[list[tuple[str, str]]] = [[]]
+    for row in screen.buttons:
+        fresh = [(b.label, b.data) for b in row if b.data not in seen and len(b.data) <= ID_LIMIT]
+        seen.update(data for _, data in fresh)
+        if len(groups[-1]) + len(fresh) > MAX_ROWS:
+            groups.append([])
+        groups[-1].extend(fresh)
+    return [group for group in groups if group]
+
+
+def _tail(text: str) -> tuple[str, str]:
+    """Split a text too long for an interactive body: what goes first as text, and the
+    closing paragraphs (at most BODY_LIMIT) that stay above the buttons ("" if none fit)."""
+    paragraphs = text.split("\n\n")
+    body: list[str] = []
+    while len(paragraphs) > 1 and len("\n\n".join([paragraphs[-1], *body])) <= BODY_LIMIT:
+        body.insert(0, paragraphs.pop())
+    return "\n\n".join(paragraphs), "\n\n".join(body)
 
 
 def plan_screens(screens: Sequence[Screen], labels: Labels) -> Plan:
@@ -148,26 +142,24 @@ def plan_screens(screens: Sequence[Screen], labels: Labels) -> Plan:
     plan = Plan()
     for screen in screens:
         text = to_whatsapp(screen.text).strip()
-        options = options_of(screen)
+        groups = _chunks(screen)
         if screen.contact_button is not None and labels.use_number:
             hint, _label = screen.contact_button
             text = f"{text}\n\n{to_whatsapp(hint)}".strip()
-            options = [(labels.use_number, CONTACT_ID), *options]
-        if not options:
+            groups.insert(0, [(labels.use_number, CONTACT_ID)])
+            if len(groups) > 1 and len(groups[0]) + len(groups[1]) <= MAX_BUTTONS:
+                groups[:2] = [groups[0] + groups[1]]
+        if not groups:
             plan.messages += [Text(part) for part in split_text(text, TEXT_LIMIT) if part]
             continue
         if len(text) > BODY_LIMIT:
+            text, body = _tail(text)
             plan.messages += [Text(part) for part in split_text(text, TEXT_LIMIT) if part]
-            text = labels.choose
-        plan.messages.append(_interactive(text or labels.choose, options, labels, plan))
+            text = body
+        for n, group in enumerate(groups):
+            body = (text or labels.choose) if n == 0 else labels.more_choices
+            plan.messages.append(_interactive(body, group, labels))
     return plan
-
-
-def more_page(options: Sequence[tuple[str, str]], start: int, token: str, labels: Labels) -> Menu:
-    """Return the list message of a following page of kept options."""
-    shown = min(start + MAX_ROWS - 1, len(options))
-    body = f"{labels.choose} ({start + 1}–{shown} / {len(options)})"
-    return Menu(body, shorten(labels.open_list, BUTTON_TITLE), page(options, start, token, labels))
 
 
 __all__ = ["Buttons", "Choice", "Labels", "Menu", "Message", "Plan", "Text"]

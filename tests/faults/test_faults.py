@@ -8,6 +8,7 @@ import json
 import time
 from collections.abc import AsyncIterator
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
@@ -36,6 +37,7 @@ async def draft(harness: BotHarness) -> Innovation:
         return (await session.execute(stmt)).scalar_one()
 
 
+@pytest.mark.telegram_only
 async def test_a_failing_bot_api_loses_and_repeats_nothing(
     harness: BotHarness, sim: BotApiSimulator
 ) -> None:
@@ -131,6 +133,7 @@ async def test_a_locked_database_keeps_the_update_and_says_it_is_saving(
     assert (await draft(harness)).masalah == "Jawaban saat database terkunci."
 
 
+@pytest.mark.telegram_only
 async def test_a_flood_from_one_user_neither_blocks_others_nor_corrupts_the_draft(
     harness: BotHarness, sim: BotApiSimulator
 ) -> None:
@@ -162,6 +165,7 @@ async def test_a_flood_from_one_user_neither_blocks_others_nor_corrupts_the_draf
     assert len(drafts) == 1  # the neighbour's /baru makes no row before its first answer
 
 
+@pytest.mark.telegram_only
 async def test_an_update_kept_and_still_unconfirmed_is_answered_once_after_a_restart(
     harness: BotHarness, sim: BotApiSimulator
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from bot.simulator import BotApiSimulator
@@ -12,6 +13,7 @@ from tests.handlers.test_registration import register_until_summary
 SHARE = "📱 Bagikan nomor saya"
 
 
+@pytest.mark.telegram_only
 async def test_onboarding_shares_the_registered_number_with_one_tap(
     harness: BotHarness, sim: BotApiSimulator
 ) -> None:
@@ -32,6 +34,7 @@ async def test_onboarding_shares_the_registered_number_with_one_tap(
     assert stored == user.phone_number
 
 
+@pytest.mark.telegram_only
 async def test_skipping_or_typing_also_takes_the_button_away(
     harness: BotHarness, sim: BotApiSimulator
 ) -> None:

@@ -16,6 +16,7 @@ from bot.simulator import BotApiSimulator
 from models.policy import Policy
 from models.services import monev
 from models.tables import Deadline, Innovation, Status, Unit, User
+from tests import phones
 from tests.conftest import BotHarness, onboard, texts
 from tests.factories import TRICKY_TEXT, make_innovation, make_user
 
@@ -28,7 +29,7 @@ STATES = [
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     """The suite's settings with one bootstrap admin."""
-    settings.admin_telegram_ids = [ADMIN_ID]
+    phones.set_admins(settings, ADMIN_ID)
     return settings
 
 
@@ -165,6 +166,7 @@ async def test_statistics_match_independent_counts(
     assert image.format == "PNG" and image.width > 400
 
 
+@pytest.mark.telegram_only
 async def test_a_full_registration_in_english(harness: BotHarness, sim: BotApiSimulator) -> None:
     user = sim.user(7301, first_name="Jane", language_code="en")
     assert "Step 1/4" in texts(await user.send("/start"))

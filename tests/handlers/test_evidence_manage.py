@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from bot.simulator import BotApiSimulator, SimUser
 from models.tables import Attachment, FlowState
-from tests.conftest import BotHarness, onboard, texts
+from tests.conftest import BotHarness, button_answer, onboard, texts
 from tests.samples import JPEG, PDF
 
 
@@ -47,9 +47,8 @@ async def test_list_and_remove_one_evidence_file(harness: BotHarness, sim: BotAp
     assert not (harness.settings.files_dir / first.path).exists()
     assert (harness.settings.files_dir / second.path).exists()
     # the list is redrawn in place; its old first button does nothing a second time
-    assert await user.press_data(old_remove, message=listing) == []
-    answer = user.last_callback_answer
-    assert answer is not None and answer.text == "Tombol ini sudah tidak berlaku."
+    replies = await user.press_data(old_remove, message=listing)
+    assert button_answer(user, replies) == ("Tombol ini sudah tidak berlaku.", [])
     assert [a.id for a in await attachments(harness)] == [second.id]
     replies = await user.press("Kembali ke langkah ini")
     assert "Bukti dukung" in texts(replies) and "1 berkas" in texts(replies)

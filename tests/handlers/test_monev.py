@@ -22,7 +22,7 @@ from models.tables import (
     Status,
     StatusEvent,
 )
-from tests.conftest import BotHarness, onboard, texts
+from tests.conftest import BotHarness, button_answer, onboard, texts
 from tests.scheduler.support import add_user, add_verified, deps_of, fast
 
 ANI, VERA = 7001, 7101
@@ -171,7 +171,6 @@ async def test_buttons_of_other_people_are_refused(
     budi = sim.user(5002)
     await onboard(budi, name="Budi Hartono")
     for data in (f"mv:fill:{deadline.id}", f"mv:ext:{deadline.id}", "mv:ok:1", "mv:x:1"):
-        await budi.press_data(data, message=budi.last)
-        answer = budi.last_callback_answer
-        assert answer is not None and answer.text, data
+        notice, _ = button_answer(budi, await budi.press_data(data, message=budi.last))
+        assert notice, data
     assert sim.unanswered_queries == []

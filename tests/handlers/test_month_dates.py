@@ -13,6 +13,7 @@ from sqlalchemy import select
 from bot.settings import Settings
 from bot.simulator import BotApiSimulator, SimUser
 from models.tables import Innovation
+from tests import phones
 from tests.conftest import BotHarness, onboard, texts
 from tests.handlers.test_registration import MASALAH_1, MASALAH_2
 
@@ -22,7 +23,7 @@ ADMIN_ID = 9950
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     """The suite's settings with one bootstrap admin."""
-    settings.admin_telegram_ids = [ADMIN_ID]
+    phones.set_admins(settings, ADMIN_ID)
     return settings
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlalchemy import select
 
 from bot.simulator import BotApiSimulator
@@ -80,6 +81,7 @@ async def test_updates_of_one_chat_are_handled_in_order(
     assert row.masalah == "\n\n".join(parts)
 
 
+@pytest.mark.telegram_only
 async def test_english_speaker_gets_english_texts(
     harness: BotHarness, sim: BotApiSimulator
 ) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from bot.settings import Settings
 from bot.simulator import BotApiSimulator
 from models.tables import FlowState, Invite, Unit, User, UserEvent
+from tests import phones
 from tests.conftest import BotHarness, onboard, texts
 from tests.handlers.test_review import invite_code
 
@@ -18,7 +19,7 @@ ADMIN, SECOND_ADMIN = 9000, 9001
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     """Two admins by the settings (ADMIN_TELEGRAM_IDS)."""
-    settings.admin_telegram_ids = [ADMIN, SECOND_ADMIN]
+    phones.set_admins(settings, ADMIN, SECOND_ADMIN)
     return settings
 
 

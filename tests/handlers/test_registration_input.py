@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from bot.simulator import BotApiSimulator, SimUser
@@ -85,6 +86,7 @@ async def test_html_in_answers_is_shown_escaped(harness: BotHarness, sim: BotApi
     assert sim.rejected == []
 
 
+@pytest.mark.telegram_only
 async def test_bad_dates_and_files_are_reasked(harness: BotHarness, sim: BotApiSimulator) -> None:
     user = sim.user(7003)
     await start_draft(user)
@@ -200,6 +202,7 @@ async def test_back_skip_edit_cancel_and_resume(harness: BotHarness, sim: BotApi
     assert row["status"] == "draf"
 
 
+@pytest.mark.telegram_only
 async def test_back_and_skip_in_the_middle(harness: BotHarness, sim: BotApiSimulator) -> None:
     user = sim.user(7006)
     await start_draft(user)

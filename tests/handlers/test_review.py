@@ -12,6 +12,7 @@ from bot.settings import Settings
 from bot.simulator import BotApiSimulator, SimUser
 from models.services import innovations as inno
 from models.tables import Innovation, StatusEvent, Unit, User, UserEvent
+from tests import phones
 from tests.conftest import BotHarness, onboard, texts
 from tests.handlers.test_registration import register_until_summary
 
@@ -21,7 +22,7 @@ ADMIN_ID = 9000
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     """The suite's settings with one bootstrap admin."""
-    settings.admin_telegram_ids = [ADMIN_ID]
+    phones.set_admins(settings, ADMIN_ID)
     return settings
 
 
@@ -232,6 +233,7 @@ async def test_invites_work_once_and_expire(harness: BotHarness, sim: BotApiSimu
     ]
 
 
+@pytest.mark.telegram_only
 async def test_admin_changes_a_role_from_the_user_list(
     harness: BotHarness, sim: BotApiSimulator
 ) -> None:

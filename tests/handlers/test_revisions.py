@@ -8,8 +8,9 @@ from datetime import date
 from sqlalchemy import func, select
 
 from bot.simulator import BotApiSimulator, SentMessage, SimUser
+from bot.simulator.whatsapp import WaMessage, WaUser
 from models.tables import Attachment, Innovation, Revision, RevisionFile, StatusEvent
-from tests.conftest import BotHarness, texts
+from tests.conftest import BotHarness, button_answer, texts
 from tests.factories import make_innovation, make_user
 
 OWNER, VERIFIER = 5401, 5402
@@ -42,10 +43,10 @@ async def revision_rows(harness: BotHarness) -> list[Revision]:
         return list((await session.execute(select(Revision).order_by(Revision.id))).scalars())
 
 
-def was_stale(user: SimUser) -> bool:
-    """Whether the bot answered the user's last button with "no longer valid"."""
-    answer = user.last_callback_answer
-    return answer is not None and "tidak berlaku" in (answer.text or "")
+def was_stale(user: SimUser | WaUser, replies: list[SentMessage] | list[WaMessage]) -> bool:
+    """Whether the bot answered the user's button with "no longer valid"."""
+    notice, _ = button_answer(user, replies)
+    return "tidak berlaku" in (notice or "")
 
 
 async def edit(user: SimUser, label: str) -> list[SentMessage]:
@@ -141,8 +142,7 @@ async def test_a_verified_innovation_is_revised_reviewed_again_and_kept_until_ac
     assert "Revisi ke-1 dari INO-2026-0001" in verifier.last.text
 
     # the first submission's buttons do not decide the second
-    await verifier.press("Terima revisi", message=first_review)
-    assert was_stale(verifier)
+    assert was_stale(verifier, await verifier.press("Terima revisi", message=first_review))
     assert (await stored(harness)).nama_inovasi == old_name
 
     await verifier.press("Periksa revisi ke-1")
@@ -153,8 +153,8 @@ async def test_a_verified_innovation_is_revised_reviewed_again_and_kept_until_ac
     replies = await verifier.press("Terima revisi")
     assert "diterima" in texts(replies) and "Pengusul sudah diberi tahu" in texts(replies)
     assert "diterima verifikator" in owner.last.text
-    await verifier.press_data(accept, message=decision)  # pressed twice: once is enough
-    assert was_stale(verifier)
+    replies = await verifier.press_data(accept, message=decision)  # pressed twice: once is enough
+    assert was_stale(verifier, replies)
 
     after = await stored(harness)
     assert after.nama_inovasi == "Posyandu Sehat Versi Dua"
@@ -246,8 +246,8 @@ async def test_a_submission_is_withdrawn_before_review_and_sent_again(
     replies = await owner.press("Ya, tarik kembali")
     assert "ditarik kembali dan kembali menjadi draf" in texts(replies)
     assert "ditarik kembali oleh Siti Aminah" in verifier.last.text
-    await owner.press_data(yes, message=confirm)  # the same confirmation once more
-    assert was_stale(owner)
+    replies = await owner.press_data(yes, message=confirm)  # the same confirmation once more
+    assert was_stale(owner, replies)
 
     withdrawn = await stored(harness)
     assert withdrawn.status == "draf" and withdrawn.code == "INO-2026-0001"
@@ -276,8 +276,7 @@ async def test_a_submission_is_withdrawn_before_review_and_sent_again(
     assert (await stored(harness)).status == "diajukan"
     assert "INO-2026-0001" in await queue(verifier)
     # the first submission's confirmation does not withdraw the second one
-    await owner.press_data(yes, message=confirm)
-    assert was_stale(owner)
+    assert was_stale(owner, await owner.press_data(yes, message=confirm))
     assert (await stored(harness)).status == "diajukan"
 
 

@@ -12,6 +12,7 @@ import pytest
 from bot.settings import Settings
 from bot.simulator import BotApiSimulator, SentMessage
 from models.db import transaction
+from tests import phones
 from tests.conftest import BotHarness, onboard
 from tests.handlers.test_registration import register_until_summary
 from tests.handlers.test_review import ADMIN_ID
@@ -22,7 +23,7 @@ HEADER = re.compile(r"(?:Langkah|Step) (\d+)/(\d+)")
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    settings.admin_telegram_ids = [ADMIN_ID]
+    phones.set_admins(settings, ADMIN_ID)
     return settings
 
 

@@ -15,6 +15,7 @@ from bot.simulator import BotApiSimulator, SentMessage, SimUser
 from models.policy import Policy
 from models.services import export, monev, units
 from models.tables import Innovation, Status, Unit, User
+from tests import phones
 from tests.conftest import BotHarness, texts
 from tests.factories import make_innovation, make_user
 
@@ -26,7 +27,7 @@ P_PKM, P_DINKES, P_DISDIK, P_PUSTU, P_CYCLE = 9820, 9821, 9822, 9823, 9824
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     """The suite's settings with one bootstrap admin."""
-    settings.admin_telegram_ids = [ADMIN_ID]
+    phones.set_admins(settings, ADMIN_ID)
     return settings
 
 

@@ -22,6 +22,7 @@ from models.services.innovations import record_event
 from models.services.monev import open_monev_periods
 from models.tables import Innovation, Reminder, Role, Status, Unit, User
 from scheduler.sweep import SweepReport, sweep_once
+from tests import phones
 from tests.conftest import BotHarness
 
 FAST = {
@@ -64,7 +65,7 @@ async def add_user(
 ) -> User:
     """Register an onboarded user who has talked to the bot (so it may write to them)."""
     user = User(
-        telegram_id=telegram_id,
+        **phones.identity(telegram_id, now),
         name=name,
         unit_id=await unit_id(session, unit) if unit else None,
         language=language,

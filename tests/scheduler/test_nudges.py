@@ -16,6 +16,9 @@ from scheduler.sweep import sweep_once
 from tests.conftest import BotHarness, onboard, texts
 from tests.scheduler.support import Recorder, at, deps_of, record, sweep
 
+# the reminder sweep sends through Telegram's bot here
+pytestmark = pytest.mark.telegram_only
+
 ZONE = "Asia/Jakarta"
 WAITING, RETURNED, RESUME = "Draf Anda menunggu", "Perbaikan Anda ditunggu", "Lanjutkan sekarang"
 

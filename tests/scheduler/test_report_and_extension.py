@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from bot.simulator import BotApiSimulator
@@ -13,6 +14,9 @@ from models.db import transaction
 from models.tables import Deadline, DeadlineStatus, ExtensionRequest, MonevReport, Role
 from tests.conftest import BotHarness, texts
 from tests.scheduler.support import add_user, add_verified, at, deps_of, local, record, time_lapse
+
+# the reminder sweep sends through Telegram's bot here
+pytestmark = pytest.mark.telegram_only
 
 ZONE = "Asia/Jakarta"
 ANI, VERA = 7001, 7101

@@ -78,6 +78,16 @@ class WaButton:
             return self.description
         return self.title
 
+    @property
+    def text(self) -> str:
+        """Return the label (the name the Telegram simulator's Button uses)."""
+        return self.label
+
+    @property
+    def callback_data(self) -> str:
+        """Return the id (the name the Telegram simulator's Button uses)."""
+        return self.id
+
 
 class TemplateUse(NamedTuple):
     """Name the template a message used, its language code and its body parameters."""

@@ -172,6 +172,11 @@ class SimulatorState:
         ``failed`` status webhook."""
         self._failures.setdefault(wa_id, deque()).extend([code] * times)
 
+    def mark_inbound(self, wa_id: str) -> None:
+        """Record that ``wa_id`` wrote to the business just now (its 24-hour window opens),
+        as for a person who used the bot before a test begins."""
+        self._last_inbound[wa_id] = self.clock()
+
     def in_window(self, wa_id: str) -> bool:
         """Return whether wa_id wrote to the business within the last 24 hours (by clock)."""
         last = self._last_inbound.get(wa_id)

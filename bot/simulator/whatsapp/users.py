@@ -37,6 +37,7 @@ class WaUser:
         self.language = language
         self.bsuid = bsuid_for(wa_id)
         self.timeout: float | None = None
+        self._shown_from = 0  # where the bot's latest answer begins in messages
 
     @property
     def id(self) -> str:
@@ -93,6 +94,7 @@ class WaUser:
     async def _act(self, message: dict[str, Any], duplicate: bool) -> list[WaMessage]:
         sim = self.sim
         start = len(sim._events)
+        self._shown_from = len(self.messages)
         await sim._inbound(self.contact, message, wait=True, duplicate=duplicate)
         await sim.wait_idle(self.timeout)
         return sim._collect(self.wa_id, start)
@@ -118,9 +120,32 @@ class WaUser:
     def _reply(self, button: WaButton, target: WaMessage) -> dict[str, Any]:
         return self._context(self._base(*reply_content(button)), target)
 
+    def on_screen(self) -> list[WaMessage]:
+        """Return the messages with buttons of the bot's latest answer, newest first (a long
+        list may come as a list and then buttons), or the latest one with buttons."""
+        shown = [m for m in self.messages[self._shown_from :] if m.buttons]
+        latest = self.latest_with_buttons()
+        return list(reversed(shown)) or ([latest] if latest is not None else [])
+
     def _press(self, label: str, message: WaMessage | None) -> dict[str, Any]:
-        target = self._target(message)
-        return self._reply(find_button(target, label), target)
+        if message is not None:
+            target = self._target(message)
+            return self._reply(find_button(target, label), target)
+        candidates = self.on_screen()
+        if not candidates:
+            raise AssertionError(f"no message with buttons was delivered to {self.wa_id}")
+        exact = [
+            (b, m) for m in candidates for b in m.all_buttons() if label in (b.title, b.description)
+        ]
+        if exact:
+            return self._reply(*exact[0])
+        misses: list[AssertionError] = []
+        for candidate in candidates:
+            try:
+                return self._reply(find_button(candidate, label), candidate)
+            except AssertionError as miss:
+                misses.append(miss)
+        raise misses[0]
 
     def _press_id(self, button_id: str, message: WaMessage | None) -> dict[str, Any]:
         target = message or self.latest_with_buttons() or self.last
@@ -183,6 +208,10 @@ class WaUser:
         """Send the reply of a button with this raw id (it need not exist: for forged or stale
         payloads), as a reply to message (default: latest with buttons, else the last)."""
         return await self._act(self._press_id(button_id, message), duplicate)
+
+    async def press_data(self, data: str, message: WaMessage | None = None) -> list[WaMessage]:
+        """Send a button's raw payload (SimUser's name for press_id)."""
+        return await self.press_id(data, message)
 
     async def send_photo(
         self, data: bytes, caption: str | None = None, *, duplicate: bool = False

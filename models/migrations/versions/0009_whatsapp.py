@@ -1,4 +1,4 @@
-"""whatsapp identities, sent messages, media and list pages
+"""whatsapp identities, sent messages and uploaded media
 
 Revision ID: 0009
 Revises: 0008
@@ -23,19 +23,6 @@ def upgrade() -> None:
         sa.Column("uploaded_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_whatsapp_media")),
     )
-    op.create_table(
-        "whatsapp_pages",
-        sa.Column("token", sa.String(length=32), nullable=False),
-        sa.Column("wa_id", sa.String(length=64), nullable=False),
-        sa.Column("options", sa.JSON(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("token", name=op.f("pk_whatsapp_pages")),
-    )
-    with op.batch_alter_table("whatsapp_pages", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_whatsapp_pages_created_at"), ["created_at"], unique=False
-        )
-
     op.create_table(
         "whatsapp_sent",
         sa.Column("message_id", sa.String(length=128), nullable=False),
@@ -82,8 +69,4 @@ def downgrade() -> None:
         batch_op.drop_index("ix_whatsapp_sent_user_sent_at")
 
     op.drop_table("whatsapp_sent")
-    with op.batch_alter_table("whatsapp_pages", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_whatsapp_pages_created_at"))
-
-    op.drop_table("whatsapp_pages")
     op.drop_table("whatsapp_media")
