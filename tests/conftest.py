@@ -263,6 +263,36 @@ def texts(messages: list[SentMessage] | list[WaMessage]) -> str:
     return "\n---\n".join(m.text for m in messages)
 
 
+def screen_text(user: SimUser | WaUser) -> str:
+    """Return the text of the bot's latest screen: Telegram's last message; on WhatsApp a
+    card too long for one message with buttons comes as text first and then the buttons
+    under its last lines, so the whole card is those messages together."""
+    if isinstance(user, SimUser):
+        return user.last.text
+    shown = user.answer or user.messages
+    parts = [shown[-1].text]
+    for message in reversed(shown[:-1]):
+        if message.buttons or message.kind != "text":
+            break
+        parts.insert(0, message.text)
+    return "\n\n".join(parts)
+
+
+def labels_of(messages: list[SentMessage] | list[WaMessage]) -> list[str]:
+    """Return the button labels of messages, in order (on WhatsApp one screen's options may
+    be spread over several messages)."""
+    return [label for message in messages for label in message.button_labels()]
+
+
+def screen_labels(user: SimUser | WaUser) -> list[str]:
+    """Return the buttons of the bot's latest screen: on Telegram its last message's; on
+    WhatsApp a screen with more options than one message holds comes as several messages."""
+    if isinstance(user, SimUser):
+        return user.last.button_labels()
+    shown = [m for m in user.answer if m.buttons] or [user.last]
+    return [label for message in shown for label in message.button_labels()]
+
+
 def button_answer(
     user: SimUser | WaUser, replies: list[SentMessage] | list[WaMessage]
 ) -> tuple[str | None, list[SentMessage] | list[WaMessage]]:

@@ -10,10 +10,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import ColumnElement
+
 from bot.settings import Settings
 from bot.simulator import BotApiSimulator
 from bot.simulator.whatsapp import WaMessage, WaUser, WhatsAppSimulator
 from bot.simulator.whatsapp.inbound import bsuid_for
+from models.tables import User
 
 TELEGRAM = "telegram"
 WHATSAPP = "whatsapp"
@@ -21,9 +24,14 @@ WHATSAPP = "whatsapp"
 CURRENT: list[str] = [TELEGRAM]
 
 
+_BY_BSUID: dict[str, int] = {}
+
+
 def wa_id_for(user_id: int) -> str:
     """Return the WhatsApp number of the test person ``user_id``."""
-    return f"62812{user_id:08d}"
+    wa_id = f"62812{user_id:08d}"
+    _BY_BSUID[bsuid_for(wa_id)] = user_id
+    return wa_id
 
 
 def identity(user_id: int, now: datetime) -> dict[str, Any]:
@@ -82,3 +90,24 @@ def set_admins(settings: Settings, *user_ids: int) -> None:
         settings.admin_whatsapp_ids = [bsuid_for(wa_id_for(n)) for n in user_ids]
     else:
         settings.admin_telegram_ids = list(user_ids)
+
+
+def is_person(user_id: int) -> ColumnElement[bool]:
+    """Return the condition that picks the user row of test person ``user_id``."""
+    if CURRENT[0] == WHATSAPP:
+        return User.whatsapp_id == bsuid_for(wa_id_for(user_id))
+    return User.telegram_id == user_id
+
+
+def person_id(user: User) -> int | None:
+    """Return the test person a user row belongs to (the reverse of ``identity``)."""
+    if user.telegram_id is not None:
+        return user.telegram_id
+    return _BY_BSUID.get(user.whatsapp_id or "")
+
+
+def id_line(user_id: int) -> str:
+    """Return the line of /dataku that shows test person ``user_id``'s channel identity."""
+    if CURRENT[0] == WHATSAPP:
+        return f"ID WhatsApp: {bsuid_for(wa_id_for(user_id))}"
+    return f"ID Telegram: {user_id}"

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -25,7 +26,11 @@ MAX_ROWS = 10
 ROW_TITLE = 24
 ROW_DESCRIPTION = 72
 ID_LIMIT = 200
-CONTACT_ID = "wa:contact"  # "use this number": the channel answers with the sender's number
+CONTACT_ID = "wa:contact"
+# a short action label (an emoji and a word or two) that acts on its row's first item
+_ACTS_ON = re.compile(
+    r"^\W+\s*\w+(\s\w+)?$"
+)  # "use this number": the channel answers with the sender's number
 
 
 @dataclass(frozen=True)
@@ -86,41 +91,49 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _row(label: str, payload: str) -> Choice:
+Option = tuple[str, str, str | None]  # label, payload, what it is about (its row's first)
+
+
+def _row(option: Option) -> Choice:
+    label, payload, about = option
     title = label.strip() or "-"
-    if len(title) <= ROW_TITLE:
-        return Choice(title, payload)
-    return Choice(shorten(title, ROW_TITLE), payload, shorten(title, ROW_DESCRIPTION))
+    if len(title) > ROW_TITLE:
+        return Choice(shorten(title, ROW_TITLE), payload, shorten(title, ROW_DESCRIPTION))
+    return Choice(title, payload, shorten(about, ROW_DESCRIPTION) if about else None)
 
 
-def _fits_buttons(options: Sequence[tuple[str, str]]) -> bool:
-    titles = [label.strip() for label, _ in options]
+def _fits_buttons(options: Sequence[Option]) -> bool:
+    titles = [label.strip() for label, _, _about in options]
     return (
         0 < len(options) <= MAX_BUTTONS
+        and not any(about for _, _, about in options)
         and all(0 < len(t) <= BUTTON_TITLE for t in titles)
         and len(set(titles)) == len(titles)
     )
 
 
-def _interactive(body: str, options: list[tuple[str, str]], labels: Labels) -> Message:
+def _interactive(body: str, options: list[Option], labels: Labels) -> Message:
     if _fits_buttons(options):
-        return Buttons(body, tuple(Choice(label.strip(), pay) for label, pay in options))
-    return Menu(
-        body,
-        shorten(labels.open_list, BUTTON_TITLE),
-        tuple(_row(label, payload) for label, payload in options),
-    )
+        return Buttons(body, tuple(Choice(label.strip(), pay) for label, pay, _ in options))
+    return Menu(body, shorten(labels.open_list, BUTTON_TITLE), tuple(map(_row, options)))
 
 
-def _chunks(screen: Screen) -> list[list[tuple[str, str]]]:
+def _chunks(screen: Screen) -> list[list[Option]]:
     """Split a screen's options into groups WhatsApp can show in one message each (at most
     10), keeping each row of buttons together: the choices first, then the rest (page
-    arrows, done, back, skip)."""
+    arrows, done, back, skip). An action beside an item in its row (🗑 next to a draft's
+    name) says, in a list, what it is about: the item's label."""
     seen: set[str] = set()
-    groups: list[list[tuple[str, str]]] = [[]]
+    groups: list[list[Option]] = [[]]
     for row in screen.buttons:
-        fresh = [(b.label, b.data) for b in row if b.data not in seen and len(b.data) <= ID_LIMIT]
-        seen.update(data for _, data in fresh)
+        first = row[0].label.strip() if row else ""
+        subject = first if len(row) > 1 and not _ACTS_ON.match(first) else None
+        fresh: list[Option] = [
+            (b.label, b.data, subject if n and _ACTS_ON.match(b.label) else None)
+            for n, b in enumerate(row)
+            if b.data not in seen and len(b.data) <= ID_LIMIT
+        ]
+        seen.update(data for _, data, _about in fresh)
         if len(groups[-1]) + len(fresh) > MAX_ROWS:
             groups.append([])
         groups[-1].extend(fresh)
@@ -146,7 +159,7 @@ def plan_screens(screens: Sequence[Screen], labels: Labels) -> Plan:
         if screen.contact_button is not None and labels.use_number:
             hint, _label = screen.contact_button
             text = f"{text}\n\n{to_whatsapp(hint)}".strip()
-            groups.insert(0, [(labels.use_number, CONTACT_ID)])
+            groups.insert(0, [(labels.use_number, CONTACT_ID, None)])
             if len(groups) > 1 and len(groups[0]) + len(groups[1]) <= MAX_BUTTONS:
                 groups[:2] = [groups[0] + groups[1]]
         if not groups:

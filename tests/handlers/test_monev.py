@@ -22,7 +22,7 @@ from models.tables import (
     Status,
     StatusEvent,
 )
-from tests.conftest import BotHarness, button_answer, onboard, texts
+from tests.conftest import BotHarness, button_answer, onboard, screen_labels, texts
 from tests.scheduler.support import add_user, add_verified, deps_of, fast
 
 ANI, VERA = 7001, 7101
@@ -140,7 +140,7 @@ async def test_the_report_survives_a_restart_and_can_wait(
     assert "kata" in texts(replies)
     replies = await ani.press("Selesai")
     assert "Kendala" in texts(replies)
-    assert "Lewati" not in " ".join(ani.last.button_labels())  # required when terkendala
+    assert "Lewati" not in " ".join(screen_labels(ani))  # required when terkendala
     await ani.send("Sinyal internet lemah di desa.")
     await ani.press("Selesai")
     await ani.send("Memakai mode luring.")
@@ -173,4 +173,5 @@ async def test_buttons_of_other_people_are_refused(
     for data in (f"mv:fill:{deadline.id}", f"mv:ext:{deadline.id}", "mv:ok:1", "mv:x:1"):
         notice, _ = button_answer(budi, await budi.press_data(data, message=budi.last))
         assert notice, data
-    assert sim.unanswered_queries == []
+    if isinstance(sim, BotApiSimulator):  # Telegram's button spinner stops when answered
+        assert sim.unanswered_queries == []

@@ -11,7 +11,8 @@ from bot.simulator import BotApiSimulator, SimUser
 from models.db import transaction
 from models.services import people
 from models.tables import Innovation, MonevReport, Role, User
-from tests.conftest import BotHarness, onboard, texts
+from tests import phones
+from tests.conftest import BotHarness, onboard, screen_labels, texts
 from tests.factories import make_innovation
 from tests.handlers.test_registration import register_until_summary
 from tests.scheduler.support import add_user, add_verified, deps_of, fast
@@ -127,7 +128,7 @@ async def test_a_submission_and_a_resubmission_name_who_was_told(
     assert "INO-2026-0001" in notice.text and "Pengusul: Sari Pengusul" in notice.text
     assert "Inovasi diajukan untuk diverifikasi" in sim.user(WATI).last.text
     replies = await vera.press("Lihat kartu", message=notice)
-    assert "Status: Diajukan" in texts(replies) and "↩️ Kembalikan" in vera.last.button_labels()
+    assert "Status: Diajukan" in texts(replies) and "↩️ Kembalikan" in screen_labels(vera)
 
     await vera.press("Kembalikan")
     await vera.press("Lewati")
@@ -170,7 +171,7 @@ async def test_erasure_says_which_admins_were_told(
     await lone.send("/dataku")
     await lone.press("Hapus data pribadi saya")
     async with await harness.session() as session, session.begin():
-        admin = (await session.execute(select(User).where(User.telegram_id == ADMIN))).scalar_one()
+        admin = (await session.execute(select(User).where(phones.is_person(ADMIN)))).scalar_one()
         admin.unreachable = True
     replies = await lone.press("Ya, hapus data saya")
     assert "Belum ada admin yang dapat dihubungi bot, jadi belum ada yang diberi tahu." in texts(
@@ -184,7 +185,7 @@ async def test_stopping_says_whether_the_submitter_was_told(
     await _people(harness, sim, verifiers=1, verified=False)
     deps, clock = deps_of(harness), harness.clock
     async with transaction(deps.session_factory()) as session:
-        ani = (await session.execute(select(User).where(User.telegram_id == ANI))).scalar_one()
+        ani = (await session.execute(select(User).where(phones.is_person(ANI)))).scalar_one()
         for n in (1, 2):
             await make_innovation(session, clock, owner=ani, n=n)
     vera = sim.user(VERA)
@@ -195,7 +196,7 @@ async def test_stopping_says_whether_the_submitter_was_told(
     assert "dihentikan" in sim.user(ANI).last.text
 
     async with transaction(deps.session_factory()) as session:
-        ani = (await session.execute(select(User).where(User.telegram_id == ANI))).scalar_one()
+        ani = (await session.execute(select(User).where(phones.is_person(ANI)))).scalar_one()
         await people.erase_personal_data(session, ani, now=clock.now())
     await vera.send("/status INO-2026-0002")
     await vera.press("Hentikan")

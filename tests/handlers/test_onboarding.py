@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from bot.simulator import BotApiSimulator
 from models.tables import FlowState, Innovation, User
-from tests.conftest import BotHarness, texts
+from tests import phones
+from tests.conftest import BotHarness, screen_labels, texts
 
 
 async def test_onboarding_with_nip_and_shared_contact(
@@ -21,7 +22,7 @@ async def test_onboarding_with_nip_and_shared_contact(
     await user.send("dr. Dewi Kartika")
     replies = await user.send("puskesmas")
     assert "Hasil pencarian" in texts(replies)
-    assert user.last.button_labels()[:2] == ["Puskesmas Nunukan", "Puskesmas Sebatik"]
+    assert screen_labels(user)[:2] == ["Puskesmas Nunukan", "Puskesmas Sebatik"]
     await user.press("Puskesmas Sebatik")
     replies = await user.send("1985 0101 2010")
     assert "NIP harus 18 angka" in texts(replies)
@@ -30,7 +31,7 @@ async def test_onboarding_with_nip_and_shared_contact(
     assert "Akun Anda siap" in texts(replies)
     assert "/baru" in texts(replies)
     async with await harness.session() as session:
-        row = (await session.execute(select(User).where(User.telegram_id == 8001))).scalar_one()
+        row = (await session.execute(select(User).where(phones.is_person(8001)))).scalar_one()
         states = (await session.execute(select(FlowState))).scalars().all()
     assert (row.name, row.nip, row.phone, row.onboarded) == (
         "dr. Dewi Kartika",

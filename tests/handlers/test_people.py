@@ -10,7 +10,7 @@ from bot.settings import Settings
 from bot.simulator import BotApiSimulator
 from models.tables import FlowState, Invite, Unit, User, UserEvent
 from tests import phones
-from tests.conftest import BotHarness, onboard, texts
+from tests.conftest import BotHarness, onboard, screen_labels, texts
 from tests.handlers.test_review import invite_code
 
 ADMIN, SECOND_ADMIN = 9000, 9001
@@ -25,7 +25,7 @@ def settings(settings: Settings) -> Settings:
 
 async def _user(harness: BotHarness, telegram_id: int) -> User:
     async with await harness.session() as session:
-        stmt = select(User).where(User.telegram_id == telegram_id)
+        stmt = select(User).where(phones.is_person(telegram_id))
         return (await session.execute(stmt)).scalar_one()
 
 
@@ -68,7 +68,7 @@ async def test_an_admin_by_the_settings_keeps_the_role_and_the_admin_is_told_why
     assert row.role == "admin" and await _unit_name(harness, row.unit_id) == "Dinas Kesehatan"
     assert await _events(harness, "role") == []
     replies = await admin.send("/pengguna")
-    assert "Bambang Admin · Admin · DINKES" in admin.last.button_labels()
+    assert "Bambang Admin · Admin · DINKES" in screen_labels(admin)
 
     # Admin with another unit is a change the settings leave alone: it is made, and said.
     await admin.press("Bambang Admin")
@@ -161,7 +161,7 @@ async def test_my_data_changes_one_field_at_a_time(
     dewi = sim.user(8101, first_name="Dewi")
     await onboard(dewi, name="Dewi Kartika", unit="Dinas Kesehatan")
     replies = await dewi.send("/dataku")
-    assert "✏️ Ubah NIP" in dewi.last.button_labels()
+    assert "✏️ Ubah NIP" in screen_labels(dewi)
 
     replies = await dewi.press("Ubah NIP")
     assert "Langkah 1/1" in texts(replies) and "NIP" in texts(replies)
@@ -178,7 +178,7 @@ async def test_my_data_changes_one_field_at_a_time(
     assert "Nama diperbarui" in texts(replies) and "Nama: dr. Dewi Kartika, M.Kes" in texts(replies)
 
     replies = await dewi.press("Ubah unit")
-    assert "Dinas Kesehatan (unit Anda)" in dewi.last.button_labels()
+    assert "Dinas Kesehatan (unit Anda)" in screen_labels(dewi)
     await dewi.send("puskesmas")
     replies = await dewi.press("Puskesmas Sebatik")
     assert "Unit kerja diperbarui" in texts(replies) and "Unit: Puskesmas Sebatik" in texts(replies)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.simulator import BotApiSimulator, SentMessage, SimUser
 from models.tables import Attachment, FlowState, Innovation, StatusEvent, Unit
-from tests.conftest import BotHarness, onboard, texts
+from tests.conftest import BotHarness, onboard, screen_text, texts
 
 MASALAH_1 = (
     "Ibu hamil dan balita di wilayah perbatasan sering terlambat mendapat layanan "
@@ -84,7 +84,7 @@ async def test_complete_registration_is_stored_as_submitted(
     user = sim.user(5001, first_name="Siti")
     await onboard(user, name="Siti Aminah", unit="Dinas Kesehatan")
     await register_until_summary(user)
-    summary = user.last.text
+    summary = screen_text(user)
     assert "Si Cantik: Posyandu Digital" in summary
     assert "Kelengkapan profil IID: 100%" in summary
     replies = await user.press("Kirim")

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.simulator import BotApiSimulator, SimUser
 from models.tables import FlowState, Innovation
-from tests.conftest import BotHarness, onboard, texts
+from tests.conftest import BotHarness, onboard, screen_labels, texts
 from tests.handlers.test_registration import (
     JPEG,
     MASALAH_1,
@@ -71,7 +71,7 @@ async def test_html_in_answers_is_shown_escaped(harness: BotHarness, sim: BotApi
     replies = await user.press("Kembali")
     assert "Jawaban tersimpan: <b>Dinas & Co</b> <script>" in texts(replies)
     replies = await user.send("/draf")
-    assert "<b>Dinas & Co</b> <script>" in str(user.last.button_labels())
+    assert "<b>Dinas & Co</b> <script>" in str(screen_labels(user))
     await user.press("Dinas & Co")
     await user.send("Inovasi &amp; <u>layanan</u>")
     await user.press("Dinas Kesehatan")

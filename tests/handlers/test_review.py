@@ -13,7 +13,7 @@ from bot.simulator import BotApiSimulator, SimUser
 from models.services import innovations as inno
 from models.tables import Innovation, StatusEvent, Unit, User, UserEvent
 from tests import phones
-from tests.conftest import BotHarness, onboard, texts
+from tests.conftest import BotHarness, button_answer, labels_of, onboard, screen_labels, texts
 from tests.handlers.test_registration import register_until_summary
 
 ADMIN_ID = 9000
@@ -185,8 +185,8 @@ async def test_others_cannot_see_or_act_on_an_innovation(
             f"draft:{innovation.id}",
             "f:1:c:kesehatan",
         ):
-            assert await person.press_data(data) == []
-            answer = sim.callback_answers[-1].text or ""
+            answer, rest = button_answer(person, await person.press_data(data))
+            assert rest == [] and answer is not None
             assert "tidak berlaku" in answer or "tidak ditemukan" in answer
     assert "tidak ditemukan" not in texts(await other_verifier.send("/antrian"))
     assert "kosong" in texts(await other_verifier.send("/antrian"))
@@ -222,7 +222,7 @@ async def test_invites_work_once_and_expire(harness: BotHarness, sim: BotApiSimu
     fresh = await invite_code(admin, "Admin")
     assert "Peran Anda sekarang: Admin" in texts(await second.send(f"/start {fresh}"))
     async with await harness.session() as session:
-        users = {u.telegram_id: u for u in (await session.execute(select(User))).scalars()}
+        users = {phones.person_id(u): u for u in (await session.execute(select(User))).scalars()}
         unit = (await session.execute(select(Unit).where(Unit.code == "DISDIK"))).scalar_one()
         changes = (await session.execute(select(UserEvent).order_by(UserEvent.id))).scalars().all()
     assert (users[9301].role, users[9301].unit_id) == ("verifikator", unit.id)
@@ -261,7 +261,7 @@ async def test_paging_of_my_innovations_and_the_queue(
     owner = sim.user(9502, first_name="Banyak")
     await onboard(owner, name="Pengusul Rajin", unit="Dinas Kesehatan")
     async with await harness.session() as session, session.begin():
-        user = (await session.execute(select(User).where(User.telegram_id == 9502))).scalar_one()
+        user = (await session.execute(select(User).where(phones.is_person(9502)))).scalar_one()
         for n in range(27):
             harness.clock.advance(timedelta(minutes=1))
             draft = await inno.create_draft(session, owner=user, now=harness.clock.now())
@@ -275,17 +275,17 @@ async def test_paging_of_my_innovations_and_the_queue(
                 inno.set_field(draft, key, value, now=harness.clock.now())
             await inno.submit(session, draft, actor=user, now=harness.clock.now())
     replies = await owner.send("/inovasiku")
-    assert "(27)" in texts(replies) and "1/3" in owner.last.button_labels()
-    assert "INO-2026-0027 · Inovasi nomor 27 · Diajukan" in owner.last.button_labels()
+    assert "(27)" in texts(replies) and "1/3" in screen_labels(owner)
+    assert "INO-2026-0027 · Inovasi nomor 27 · Diajukan" in screen_labels(owner)
     await owner.press("▶️")
     replies = await owner.press("▶️")
-    labels = replies[0].button_labels()
+    labels = labels_of(replies)
     assert "3/3" in labels
     assert [x for x in labels if x.startswith("INO-")] == [
         f"INO-2026-{n:04d} · Inovasi nomor {n:02d} · Diajukan" for n in range(7, 0, -1)
     ]
     replies = await verifier.send("/antrian")
-    first_page = [x for x in verifier.last.button_labels() if x.startswith("INO-")]
+    first_page = [x for x in screen_labels(verifier) if x.startswith("INO-")]
     assert first_page[0].startswith("INO-2026-0001") and len(first_page) == 10
     await verifier.press("▶️")
     replies = await verifier.press("▶️")
@@ -300,7 +300,7 @@ async def test_personal_data_can_be_seen_and_erased(
     admin = await make_admin(sim)
     owner = await submit_one(sim, 9601, name="Hapus")
     replies = await owner.send("/dataku")
-    assert "Nama: Hapus Pengusul" in texts(replies) and "ID Telegram: 9601" in texts(replies)
+    assert "Nama: Hapus Pengusul" in texts(replies) and phones.id_line(9601) in texts(replies)
     await owner.press("Hapus data pribadi saya")
     replies = await owner.press("Ya, hapus data saya")
     assert "sudah dihapus" in texts(replies)
@@ -310,7 +310,8 @@ async def test_personal_data_can_be_seen_and_erased(
             await session.execute(select(User).where(User.deleted_at.is_not(None)))
         ).scalar_one()
         innovation = (await session.execute(select(Innovation))).scalar_one()
-    assert (erased.name, erased.nip, erased.phone, erased.telegram_id) == (None, None, None, None)
+    assert (erased.name, erased.nip, erased.phone) == (None, None, None)
+    assert (erased.telegram_id, erased.whatsapp_id) == (None, None)
     assert innovation.owner_id == erased.id and innovation.status == "diajukan"
     replies = await admin.send("/status INO-2026-0001")
     assert "Pengusul: pengguna dihapus" in texts(replies)

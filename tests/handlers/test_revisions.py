@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from bot.simulator import BotApiSimulator, SentMessage, SimUser
 from bot.simulator.whatsapp import WaMessage, WaUser
 from models.tables import Attachment, Innovation, Revision, RevisionFile, StatusEvent
-from tests.conftest import BotHarness, button_answer, texts
+from tests.conftest import BotHarness, button_answer, screen_labels, texts
 from tests.factories import make_innovation, make_user
 
 OWNER, VERIFIER = 5401, 5402
@@ -115,7 +115,7 @@ async def test_a_verified_innovation_is_revised_reviewed_again_and_kept_until_ac
     assert "🔄 INO-2026-0001 · " in await queue(verifier)
     card = texts(await verifier.send("/status INO-2026-0001"))
     assert old_name in card and "Revisi ke-1: diajukan" in card
-    assert "🔍 Periksa revisi ke-1" in verifier.last.button_labels()
+    assert "🔍 Periksa revisi ke-1" in screen_labels(verifier)
     [export] = [m for m in await verifier.send("/ekspor csv") if m.document]
     assert export.document is not None
     exported = export.document.data.decode("utf-8-sig")
@@ -187,7 +187,7 @@ async def test_a_verified_innovation_is_revised_reviewed_again_and_kept_until_ac
     assert "Posyandu Sehat Versi Dua" in card and "Waktu uji coba: Maret 2025" in card
     assert "Revisi ke-1 diterima oleh Vera Verifikator" in card
     assert "Berubah: Nama inovasi, Waktu uji coba, Bukti dukung" in card
-    assert any("Perbarui" in label for label in owner.last.button_labels())  # revision 2 may follow
+    assert any("Perbarui" in label for label in screen_labels(owner))  # revision 2 may follow
 
 
 async def test_an_unchanged_revision_is_not_sent_and_a_cancelled_one_leaves_nothing(
@@ -214,7 +214,7 @@ async def test_an_unchanged_revision_is_not_sent_and_a_cancelled_one_leaves_noth
     assert await revision_rows(harness) == []
     assert not await asyncio.to_thread(file_path.exists)
     await owner.send("/status INO-2026-0001")
-    assert any("Perbarui" in label for label in owner.last.button_labels())
+    assert any("Perbarui" in label for label in screen_labels(owner))
 
 
 async def _revision_files(harness: BotHarness) -> list[str]:
@@ -264,7 +264,7 @@ async def test_a_submission_is_withdrawn_before_review_and_sent_again(
     done = owner.latest_with_buttons()
     card = texts(await owner.send("/status INO-2026-0001"))
     assert "Ditarik kembali oleh Siti Aminah" in card
-    assert not any("Tarik kembali" in label for label in owner.last.button_labels())
+    assert not any("Tarik kembali" in label for label in screen_labels(owner))
 
     await owner.send("/draf")  # from /draf too, a withdrawn submission opens at its summary
     replies = await owner.press("INO-2026-0001")

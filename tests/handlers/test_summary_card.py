@@ -3,6 +3,8 @@ open the list of fields to edit."""
 
 from __future__ import annotations
 
+import pytest
+
 from bot.forms.definitions import REGISTRATION
 from bot.simulator import BotApiSimulator
 from tests.conftest import BotHarness, onboard
@@ -14,6 +16,7 @@ def test_every_registration_field_has_one_heading() -> None:
     assert sorted(grouped) == sorted(s.key for s in REGISTRATION.steps)
 
 
+@pytest.mark.telegram_only  # the card is edited in place into the list of fields
 async def test_the_summary_card_is_short_and_edits_from_one_button(
     harness: BotHarness, sim: BotApiSimulator
 ) -> None:

@@ -196,7 +196,7 @@ async def test_bad_unit_data_and_who_is_asked(harness: BotHarness, sim: BotApiSi
             assert await export.count_innovations(session, viewer=None, filters=filters) == count
 
         # who decides an extension and who is told follows the same rule
-        users = {u.telegram_id: u for u in (await session.execute(select(User))).scalars()}
+        users = {phones.person_id(u): u for u in (await session.execute(select(User))).scalars()}
         pustu = await session.get(Innovation, made["pustu"].id)
         disdik = await session.get(Innovation, made["disdik"].id)
         assert pustu is not None and disdik is not None

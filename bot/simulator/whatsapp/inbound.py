@@ -37,16 +37,15 @@ def bsuid_for(wa_id: str) -> str:
 
 def find_button(message: WaMessage, label: str) -> WaButton:
     """Return the button of message whose title or description is label, else the only one
-    containing it (ignoring case); raise AssertionError naming the choices otherwise."""
+    whose title contains it (ignoring case), else the only one whose description does; raise
+    AssertionError naming the choices otherwise."""
     buttons = message.all_buttons()
     exact = [b for b in buttons if label in (b.title, b.description)]
     if exact:
         return exact[0]
     folded = label.casefold()
-    partial = [
-        b
-        for b in buttons
-        if folded in b.title.casefold() or folded in (b.description or "").casefold()
+    partial = [b for b in buttons if folded in b.title.casefold()] or [
+        b for b in buttons if folded in (b.description or "").casefold()
     ]
     if len(partial) == 1:
         return partial[0]

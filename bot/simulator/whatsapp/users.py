@@ -120,6 +120,11 @@ class WaUser:
     def _reply(self, button: WaButton, target: WaMessage) -> dict[str, Any]:
         return self._context(self._base(*reply_content(button)), target)
 
+    @property
+    def answer(self) -> list[WaMessage]:
+        """Return the messages the bot sent since this user's latest action began."""
+        return self.messages[self._shown_from :]
+
     def on_screen(self) -> list[WaMessage]:
         """Return the messages with buttons of the bot's latest answer, newest first (a long
         list may come as a list and then buttons), or the latest one with buttons."""
