@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.forms.engine import Button, Screen
+from bot.forms.screens import TemplateHint
 from bot.i18n import Raw, Translator
 from models.policy import Period
 from models.services import innovations as inno
@@ -118,7 +119,11 @@ def reminder_screen(t: Translator, reminder: Reminder, *, today: date) -> Screen
             t("reminder.due", date=due, when=when),
             *missing_lines(t, deadline),
         ]
-        return Screen("\n".join(lines), owner_buttons(t, reminder))
+        kind = "reminder" if deadline.kind == DeadlineKind.MONEV else "deadline"
+        hint = TemplateHint(
+            kind, (("subject", what), ("innovation", innovation_name(t, deadline)), ("date", due))
+        )
+        return Screen("\n".join(lines), owner_buttons(t, reminder), template=hint)
     owner: User = deadline.innovation.owner
     overdue = (today - deadline.due_date).days
     title = (
@@ -137,7 +142,11 @@ def reminder_screen(t: Translator, reminder: Reminder, *, today: date) -> Screen
     ]
     if owner.unreachable:
         lines.append(t("reminder.owner_unreachable", owner=owner.name or "-"))
-    return Screen("\n".join(lines))
+    hint = TemplateHint(
+        "escalation",
+        (("subject", what), ("innovation", innovation_name(t, deadline)), ("days", str(overdue))),
+    )
+    return Screen("\n".join(lines), template=hint)
 
 
 def deadline_line(t: Translator, deadline: Deadline, *, today: date) -> str:
@@ -163,4 +172,6 @@ def draft_nudge_screen(t: Translator, innovation: Innovation, *, last_change: da
         + "\n"
         + t("nudge.completeness", percent=check.percent)
     )
-    return Screen(text, [[Button(t.plain("nudge.resume"), f"{RESUME_DRAFT}{innovation.id}")]])
+    hint = TemplateHint("nudge", (("innovation", name), ("date", t.date(last_change))))
+    resume = Button(t.plain("nudge.resume"), f"{RESUME_DRAFT}{innovation.id}")
+    return Screen(text, [[resume]], template=hint)

@@ -8,6 +8,7 @@ import asyncio
 import logging
 from typing import Any
 
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from telegram import BotCommand
 
 from bot import web
@@ -73,6 +74,8 @@ class BotRuntime:
             )
             self.channels.add(WHATSAPP, self.whatsapp)
             processors[WHATSAPP] = self.whatsapp
+            if self.app is not None:
+                self.app.bot_data[sweep.WHATSAPP_KEY] = self.whatsapp
         self.worker = InboxWorker(
             self.deps.session_factory,
             processors,
@@ -91,6 +94,7 @@ class BotRuntime:
             self.poller = Poller(self.deps, self.app.bot, self.worker.take_in, timeout=poll_timeout)
         if self.whatsapp is not None:
             routes.append(wa_webhook.routes(self.deps, self.whatsapp.client, self.worker))
+        self.scheduler: AsyncIOScheduler | None = None  # the sweep's, without PTB's JobQueue
         self.web: web.WebServer | None = None
         if routes:
             self.web = web.WebServer(
@@ -120,6 +124,8 @@ class BotRuntime:
             deps.bot_username = self.app.bot.username
             await self._set_commands(self.app)
             sweep.schedule(self.app, deps)
+        elif self.whatsapp is not None:
+            self.scheduler = sweep.schedule_without_telegram(deps, self.whatsapp)
 
     async def start(self) -> None:
         """Prepare, then start the JobQueue, the worker and the intake (polling and the web
@@ -127,6 +133,8 @@ class BotRuntime:
         await self.prepare()
         if self.app is not None:
             await self.app.start()
+        if self.scheduler is not None:
+            self.scheduler.start()
         await self.worker.start()
         if self.web is not None:
             await self.web.start()
@@ -143,6 +151,8 @@ class BotRuntime:
         if self.web is not None:
             await self.web.stop()
         await self.worker.stop()
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
         if self.app is not None:
             if self.app.running:
                 await self.app.stop()

@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     # the number users write to, digits only (for wa.me links in invitations)
     whatsapp_number: str = Field(default="", pattern=r"^\d{0,15}$")
     whatsapp_send_rate_per_second: float = Field(default=80.0, gt=0, le=1000)
+    # the approved message templates (names, languages, values), else the shipped file
+    whatsapp_templates_file: Path | None = None
     default_language: str = "id"
     master_data_file: Path | None = None
     units_file: Path | None = None

@@ -16,7 +16,7 @@ from bot import deadline_views
 from bot.deps import Deps
 from bot.forms.definitions import REGISTRATION
 from bot.forms.engine import Button, Notice, Screen, Step, format_value
-from bot.forms.screens import Menu
+from bot.forms.screens import Menu, TemplateHint
 from bot.i18n import Raw, Translator
 from models.filecheck import safe_filename
 from models.services import innovations as inno
@@ -264,7 +264,9 @@ def returned_notices(deps: Deps, innovation: Innovation, decided: Decided) -> li
     if fields:
         text += "\n" + t("card.flagged", fields=fields)
     button = Button(t.plain("review.fix_now"), f"draft:{innovation.id}")
-    return [Notice(chat, Screen(text, [[button]]))]
+    name = f"{innovation.nama_inovasi or ''} ({innovation.code or ''})"
+    hint = TemplateHint("returned", (("innovation", name),))
+    return [Notice(chat, Screen(text, [[button]], template=hint))]
 
 
 def owner_told(t: Translator, owner: User | None, notices: list[Notice]) -> str:

@@ -4,8 +4,9 @@ webhook) and media it uploaded (reused, not uploaded again)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.tables import Base
@@ -26,6 +27,8 @@ class WhatsAppSent(Base):
     template: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(16), default="accepted")
     error_code: Mapped[int | None]
+    # what it showed (text, buttons), to show again or send as a template if it failed
+    screen: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     sent_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

@@ -8,9 +8,7 @@ second per chat, ``RetryAfter`` pauses every send for as long as Telegram asks, 
 from __future__ import annotations
 
 import asyncio
-import enum
 import logging
-from dataclasses import dataclass
 
 from aiolimiter import AsyncLimiter
 from telegram import Bot
@@ -26,28 +24,12 @@ from telegram.error import (
 
 from bot.forms.engine import Screen
 from bot.telegram.render import retry_after_seconds, to_markup
+from models.tables import User
+from scheduler.results import Delivery, Result
 
 log = logging.getLogger(__name__)
 MAX_TRACKED_CHATS = 10_000
 BURST = 5
-
-
-class Result(enum.StrEnum):
-    """How a delivery ended."""
-
-    SENT = "sent"
-    BLOCKED = "blocked"
-    RETRY = "retry"
-    FAILED = "failed"
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """The end of one delivery: the result, the message id, the error text."""
-
-    result: Result
-    message_id: int | None = None
-    error: str = ""
 
 
 class RateLimiter:
@@ -171,3 +153,14 @@ class Deliverer:
             except TelegramError as exc:
                 return Delivery(Result.FAILED, error=exc.message)
             attempt += 1
+
+
+class TelegramCourier:
+    """Reminders and nudges on Telegram: through the Deliverer's limits and retries."""
+
+    def __init__(self, deliverer: Deliverer) -> None:
+        self.deliverer = deliverer
+
+    async def deliver(self, address: str, user: User, screen: Screen, *, purpose: str) -> Delivery:
+        """Send one message to a Telegram chat."""
+        return await self.deliverer.send(int(address), screen)

@@ -14,9 +14,11 @@ import os
 import socket
 import uuid
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 
@@ -27,7 +29,8 @@ from models.db import transaction
 from models.services import innovations as inno
 from models.services import monev, updates, users
 from models.tables import Deadline, Innovation, Reminder, ReminderStatus
-from scheduler.delivery import Deliverer, RateLimiter, Result
+from scheduler.delivery import Deliverer, RateLimiter, TelegramCourier
+from scheduler.results import Courier, Result
 
 log = logging.getLogger(__name__)
 JOB_NAME = "reminder-sweep"
@@ -63,6 +66,9 @@ def claim_token() -> str:
 # Reminders take at most this share of a process's sending rate; answers have the rest.
 BACKGROUND_SHARE = 0.6
 LIMITER_KEY = "send_limiter"
+WHATSAPP_KEY = "whatsapp_courier"  # bot_data: the process's WhatsApp channel, if it has one
+TELEGRAM = "telegram"
+WHATSAPP = "whatsapp"
 
 
 def make_limiter(deps: Deps, *, per_second: float | None = None) -> RateLimiter:
@@ -81,16 +87,11 @@ def make_limiter(deps: Deps, *, per_second: float | None = None) -> RateLimiter:
 class Sweep:
     """One run of the sweep in one process."""
 
-    def __init__(self, deps: Deps, bot: Bot, limiter: RateLimiter) -> None:
+    def __init__(self, deps: Deps, couriers: Mapping[str, Courier]) -> None:
         self.deps = deps
         self.settings = deps.settings
         self.policy = deps.policy
-        self.deliverer = Deliverer(
-            bot,
-            limiter,
-            max_retries=deps.settings.send_max_retries,
-            backoff=deps.settings.send_retry_backoff_seconds,
-        )
+        self.couriers = couriers
         self.token = claim_token()
         self.report = SweepReport()
         self._gate = asyncio.Semaphore(CONCURRENT_CHATS)
@@ -118,7 +119,7 @@ class Sweep:
             if not await self._round():
                 break
         # Idle drafts: looked for once an hour per process (the claim keeps processes from
-        # doubling up); nudges Telegram did not take are tried again at the next sweep.
+        # doubling up); nudges the channel did not take are tried again at the next sweep.
         scan = self.deps.next_draft_scan
         due = self.settings.draft_nudge_days and (scan is None or now >= scan)
         if due and await self._nudge_idle_drafts():
@@ -173,7 +174,8 @@ class Sweep:
             self.report.cancelled += 1
             return
         recipient = reminder.recipient
-        if recipient.telegram_id is None:
+        where = users.address_of(recipient, self.couriers)
+        if where is None:
             async with transaction(factory) as session:
                 await monev.mark_unreachable(
                     session, reminder_id=reminder.id, token=self.token, now=now, error="erased"
@@ -183,7 +185,10 @@ class Sweep:
         t = self.deps.translator(recipient.language)
         today = self.policy.local_date(now)
         screen = reminder_screen(t, reminder, today=today)
-        delivery = await self.deliverer.send(recipient.telegram_id, screen)
+        channel, address = where
+        delivery = await self.couriers[channel].deliver(
+            address, recipient, screen, purpose=f"reminder:{reminder.id}"
+        )
         now = self.deps.clock.now()
         async with transaction(factory) as session:
             if delivery.result == Result.SENT:
@@ -223,7 +228,7 @@ class Sweep:
                 else:
                     self.report.retried += 1
             else:
-                log.error("reminder %s refused by Telegram: %s", reminder.id, delivery.error)
+                log.error("reminder %s refused by the channel: %s", reminder.id, delivery.error)
                 await monev.mark_finished(
                     session,
                     reminder_id=reminder.id,
@@ -261,11 +266,16 @@ class Sweep:
         """Send one nudge; False if it should be tried again later."""
         async with self._gate:
             owner = draft.owner
-            assert owner.telegram_id is not None  # claim_idle_drafts skips erased users
+            where = users.address_of(owner, self.couriers)
+            if where is None:  # claim_idle_drafts skips erased users; a channel not run here
+                return False
             t = self.deps.translator(owner.language)
             last_change = self.policy.local_date(draft.updated_at)
             screen = draft_nudge_screen(t, draft, last_change=last_change)
-            delivery = await self.deliverer.send(owner.telegram_id, screen)
+            channel, address = where
+            delivery = await self.couriers[channel].deliver(
+                address, owner, screen, purpose=f"nudge:{draft.id}"
+            )
         if delivery.result == Result.SENT:
             self.report.nudged += 1
             return True
@@ -276,9 +286,38 @@ class Sweep:
         return delivery.result != Result.RETRY
 
 
-async def sweep_once(deps: Deps, *, bot: Bot, limiter: RateLimiter | None = None) -> SweepReport:
+def couriers_of(
+    deps: Deps,
+    *,
+    bot: Bot | None,
+    limiter: RateLimiter | None = None,
+    whatsapp: Courier | None = None,
+) -> dict[str, Courier]:
+    """Return the couriers of a process's channels: Telegram through ``bot`` and the
+    process's sending limits, WhatsApp through its channel."""
+    found: dict[str, Courier] = {}
+    if bot is not None:
+        deliverer = Deliverer(
+            bot,
+            limiter or make_limiter(deps),
+            max_retries=deps.settings.send_max_retries,
+            backoff=deps.settings.send_retry_backoff_seconds,
+        )
+        found[TELEGRAM] = TelegramCourier(deliverer)
+    if whatsapp is not None:
+        found[WHATSAPP] = whatsapp
+    return found
+
+
+async def sweep_once(
+    deps: Deps,
+    *,
+    bot: Bot | None = None,
+    limiter: RateLimiter | None = None,
+    whatsapp: Courier | None = None,
+) -> SweepReport:
     """Run one sweep: open new periods, then claim, send and mark every due reminder."""
-    sweep = Sweep(deps, bot, limiter or make_limiter(deps))
+    sweep = Sweep(deps, couriers_of(deps, bot=bot, limiter=limiter, whatsapp=whatsapp))
     report = await sweep.run()
     if report.claimed or report.nudged:
         log.info("reminder sweep: %s", report)
@@ -289,8 +328,12 @@ async def sweep_job(context: BotContext) -> None:
     """Run the sweep from the JobQueue (the job carries nothing; all state is in the DB),
     through the process's sending limits that answers share."""
     limiter = context.bot_data.get(LIMITER_KEY)
+    whatsapp = context.bot_data.get(WHATSAPP_KEY)
     await sweep_once(
-        context.deps, bot=context.bot, limiter=limiter if isinstance(limiter, RateLimiter) else None
+        context.deps,
+        bot=context.bot,
+        limiter=limiter if isinstance(limiter, RateLimiter) else None,
+        whatsapp=whatsapp,
     )
 
 
@@ -302,3 +345,27 @@ def schedule(app: BotApplication, deps: Deps) -> None:
     if app.job_queue is None:
         raise RuntimeError("python-telegram-bot[job-queue] is needed for reminders")
     app.job_queue.run_repeating(sweep_job, interval=interval, first=interval, name=JOB_NAME)
+
+
+def schedule_without_telegram(deps: Deps, whatsapp: Courier) -> AsyncIOScheduler | None:
+    """Return the APScheduler that runs the sweep in a process without Telegram (PTB's
+    JobQueue, which wraps the same scheduler, needs a Telegram bot), not yet started."""
+    interval = deps.settings.reminder_sweep_seconds
+    if interval <= 0:
+        return None
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    limiter = make_limiter(deps, per_second=deps.settings.whatsapp_send_rate_per_second)
+
+    async def run() -> None:
+        await sweep_once(deps, limiter=limiter, whatsapp=whatsapp)
+
+    scheduler.add_job(
+        run,
+        "interval",
+        seconds=interval,
+        next_run_time=datetime.now(UTC) + timedelta(seconds=interval),
+        id=JOB_NAME,
+        max_instances=1,
+        coalesce=True,
+    )
+    return scheduler

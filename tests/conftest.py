@@ -20,7 +20,8 @@ from bot.context import BotApplication
 from bot.runtime import BotRuntime
 from bot.settings import Settings, load_settings
 from bot.simulator import BotApiSimulator, SentMessage, SimUser
-from bot.simulator.whatsapp import WaMessage, WaUser, WhatsAppSimulator
+from bot.simulator.whatsapp import WaMessage, WaTemplate, WaUser, WhatsAppSimulator
+from bot.whatsapp import templates as whatsapp_templates
 from models import db
 from models.clock import FrozenClock
 from models.tables import Base
@@ -146,6 +147,11 @@ async def wa_sim(channel: str, clock: FrozenClock) -> AsyncIterator[WhatsAppSimu
         # a test types a whole registration in a second or two, no person does: WhatsApp's
         # limit per person (a burst of 45 within 6 s) is tested on its own
         simulator.pair_burst = 10_000
+        for template in whatsapp_templates.load().templates.values():
+            for wording in template.languages.values():
+                simulator.templates[(template.name, wording.code)] = WaTemplate(
+                    wording.body, buttons=tuple(wording.buttons)
+                )
         yield simulator
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,6 +34,7 @@ from bot.forms.engine import (
     Step,
 )
 from bot.i18n import Raw, Translator
+from bot.settings import Settings
 from models.filecheck import FileType
 from models.services import cards, monev, notice_data, people, review
 from models.services import flows as flow_states
@@ -382,7 +384,7 @@ class InviteHost(StateHost):
             ctx.session, actor=ctx.user, role=answers["role"], unit_id=unit_id,
             now=ctx.deps.clock.now(), valid_for=people.INVITE_VALID_FOR,
         )  # fmt: skip
-        link = f"https://t.me/{ctx.deps.bot_username}?start={invite.code}"
+        link = "\n".join(invite_links(ctx.deps.settings, ctx.deps.bot_username, invite.code))
         unit = await unit_service.get(ctx.session, unit_id) if unit_id else None
         text = t(
             "people.invite_created",
@@ -392,6 +394,17 @@ class InviteHost(StateHost):
             expires=t.time(views.local(ctx.deps, invite.expires_at)),
         )
         return await self._done(text)
+
+
+def invite_links(settings: Settings, bot_username: str | None, code: str) -> list[str]:
+    """Return the links that open the bot with an invite, one per configured channel: a
+    Telegram deep link, and a wa.me link with the command typed in for the invitee."""
+    links = []
+    if settings.telegram_enabled:
+        links.append(f"https://t.me/{bot_username}?start={code}")
+    if settings.whatsapp_enabled and settings.whatsapp_number:
+        links.append(f"https://wa.me/{settings.whatsapp_number}?text={quote('/start ' + code)}")
+    return links
 
 
 class UserRoleHost(StateHost):

@@ -43,6 +43,17 @@ class Button:
     data: str
 
 
+@dataclass(frozen=True)
+class TemplateHint:
+    """What a message is, in a few named values, for a channel that must send a pre-approved
+    template instead of it (WhatsApp, to someone silent for 24 hours): the kind (reminder,
+    deadline, escalation, nudge, returned) and values such as name, subject, innovation,
+    date."""
+
+    kind: str
+    values: tuple[tuple[str, str], ...] = ()
+
+
 @dataclass
 class Screen:
     """A message to show; ``edit`` replaces the message whose button was pressed."""
@@ -54,6 +65,7 @@ class Screen:
     # channel has one (Telegram: a reply keyboard under a second message with the hint)
     contact_button: tuple[str, str] | None = None
     close_keyboard: bool = False  # take such a button away again (the screen has no buttons)
+    template: TemplateHint | None = None
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """The WhatsApp channel: a kept update in, the handler's outcome out as WhatsApp messages
-(through pywa's async client); delivery statuses recorded against what the bot sent."""
+(through pywa's async client); messages for others inside the 24-hour window or as their
+approved templates, recorded so delivery statuses find them."""
 
 from __future__ import annotations
 
@@ -14,24 +15,28 @@ import httpx
 from pywa.errors import ThrottlingError, WhatsAppError
 from pywa.types.callback import Button as WaButton
 from pywa.types.callback import Section, SectionList, SectionRow
+from pywa.types.templates import BodyText, QuickReplyButton, TemplateLanguage
 from pywa_async.client import WhatsApp
-from sqlalchemy import update
 
 from bot.channels import Channels
 from bot.deps import Deps
 from bot.forms.screens import Menu, Outcome, OutgoingFile, Screen
 from bot.i18n import Translator, pick_language
-from bot.whatsapp import render
-from bot.whatsapp.requests import CHANNEL, Status, status_of, to_request
+from bot.whatsapp import render, statuses, templates
+from bot.whatsapp.requests import OPEN_ID, to_request
+from bot.whatsapp.sent import kept, mime_of, remember, unkept
 from handlers import dispatch
 from handlers.core import Request
 from models.db import dialect_insert, transaction
-from models.services import users
+from models.tables import User
 from models.whatsapp_tables import WhatsAppMedia, WhatsAppSent
+from scheduler.results import Delivery, Result
 
 log = logging.getLogger(__name__)
 Slot = Callable[[], Awaitable[None]]
 MEDIA_REUSE = timedelta(days=25)  # WhatsApp keeps an uploaded file 30 days
+WINDOW = timedelta(hours=23, minutes=55)  # WhatsApp's 24 hours, with a margin for clocks
+UNREACHABLE_CODES = frozenset({131026, 131031, 130472})  # undeliverable, locked, experiment
 THROTTLE_RETRIES = 3
 THROTTLE_BACKOFF = 0.5  # seconds, doubled each time
 
@@ -63,20 +68,23 @@ class WhatsAppChannel:
     ) -> None:
         self.deps = deps
         self.client = client
-        self.http = http
         self.channels = channels
         self.slot = slot  # this process's WhatsApp sending limits
+        self.http = http
+        self.templates = templates.load(deps.settings.whatsapp_templates_file)
 
     async def close(self) -> None:
         """Close the client's connections."""
         if self.http is not None:
             await self.http.aclose()
 
+    # ------------------------------------------------------------------ what comes in
+
     async def process(self, payload: dict[str, Any], *, replayed: bool) -> None:
         """Handle one kept update (a message or a delivery status)."""
-        status = status_of(payload)
+        status = statuses.status_of(payload)
         if status is not None:
-            await self._record(status)
+            await statuses.record(self, status)
             return
         try:
             request = to_request(self.client, payload, replayed=replayed)
@@ -86,6 +94,9 @@ class WhatsAppChannel:
         if request is None:
             return
         t = self._translator(request)
+        if request.payload and request.payload.startswith(OPEN_ID + ":"):
+            await self._open(request, t)
+            return
         try:
             outcome = await dispatch.handle(self.deps, request)
         except Exception:
@@ -97,6 +108,18 @@ class WhatsAppChannel:
     def _translator(self, request: Request) -> Translator:
         lang = pick_language(request.who.language, self.deps.settings.default_language)
         return self.deps.translator(lang)
+
+    async def _open(self, request: Request, t: Translator) -> None:
+        """Show the message a template stood for (its "open" quick reply was tapped)."""
+        to = str(request.who.chat_id)
+        async with self.deps.session_factory()() as session:
+            sent = await session.get(WhatsAppSent, (request.payload or "")[len(OPEN_ID) + 1 :])
+        if sent is None or sent.screen is None or sent.wa_id != to:
+            await self._send_all(to, [render.Text(t("common.stale"))])
+            return
+        await self.show(to, [unkept(sent.screen)], t)
+
+    # ------------------------------------------------------------------ answers
 
     async def send(self, request: Request, outcome: Outcome, t: Translator) -> None:
         """Render an outcome: screens and files to this chat, notices to others."""
@@ -117,8 +140,7 @@ class WhatsAppChannel:
         """Send screens; return the WhatsApp ids of the messages sent."""
         if not screens:
             return []
-        plan = render.plan_screens(screens, labels(t))
-        return await self._send_all(to, plan.messages)
+        return await self._send_all(to, render.plan_screens(screens, labels(t)).messages)
 
     async def _send_all(
         self, to: str, messages: list[render.Message], tracker: str | None = None
@@ -126,28 +148,35 @@ class WhatsAppChannel:
         sent: list[str] = []
         for message in messages:
             result = await self._send_paced(to, message, tracker)
-            if result is None:
+            if isinstance(result, Delivery):
                 break
             sent.append(str(result.id))
         return sent
 
     async def _send_paced(self, to: str, message: render.Message, tracker: str | None) -> Any:
         """Send one message; when WhatsApp says to slow down (130429 throughput, 131056 too
-        many to this person) wait and try again, a few times; None if it did not go."""
+        many to this person) wait and try again, a few times. Return what pywa returns, or
+        the Delivery that says why it did not go."""
+        return await self._paced(lambda: self._send(to, message, tracker))
+
+    async def _paced(self, call: Callable[[], Awaitable[Any]]) -> Any:
         for attempt in range(THROTTLE_RETRIES + 1):
             await self.slot()
             try:
-                return await self._send(to, message, tracker)
+                return await call()
             except ThrottlingError as exc:
                 if attempt == THROTTLE_RETRIES:
                     log.warning("WhatsApp message not sent: still throttled (code %s)", exc.code)
-                    return None
+                    return Delivery(Result.RETRY, error=f"throttled ({exc.code})")
                 await asyncio.sleep(THROTTLE_BACKOFF * 2**attempt)
-            except Exception as exc:
-                # pywa's errors carry no secrets, but say only the type and code
-                log.warning("WhatsApp message not sent: %s %s", type(exc).__name__, _code(exc))
-                return None
-        return None
+            except WhatsAppError as exc:
+                # pywa's errors carry no secrets; still, say only the type and the code
+                log.warning("WhatsApp message not sent: %s (code %s)", type(exc).__name__, exc.code)
+                return failed(exc)
+            except httpx.HTTPError as exc:
+                log.warning("WhatsApp message not sent: %s", type(exc).__name__)
+                return Delivery(Result.RETRY, error=type(exc).__name__)
+        return Delivery(Result.RETRY)
 
     async def _send(self, to: str, message: render.Message, tracker: str | None) -> Any:
         wa = self.client
@@ -166,18 +195,21 @@ class WhatsAppChannel:
         if data is None and item.path is not None:
             data = (self.deps.files_dir / item.path).read_bytes()
         if data is None and item.make is not None:
-            data = item.make()
+            data = await asyncio.to_thread(item.make)
         if data is None:
             return
-        mime = "image/png" if item.photo else _mime(item.filename)
+        mime = "image/png" if item.photo else mime_of(item.filename)
         media_id = await self._media_id(data, item.filename, mime)
-        await self.slot()
         caption = item.caption[: render.BODY_LIMIT] or None
         if item.photo:
-            await self.client.send_image(to, media_id, caption=caption, mime_type=mime)
+            await self._paced(
+                lambda: self.client.send_image(to, media_id, caption=caption, mime_type=mime)
+            )
         else:
-            await self.client.send_document(
-                to, media_id, filename=item.filename, caption=caption, mime_type=mime
+            await self._paced(
+                lambda: self.client.send_document(
+                    to, media_id, filename=item.filename, caption=caption, mime_type=mime
+                )
             )
 
     async def _media_id(self, data: bytes, filename: str, mime: str) -> str:
@@ -197,82 +229,78 @@ class WhatsAppChannel:
             await session.execute(stmt)
         return str(media.id)
 
+    # ------------------------------------------------------------------ for other people
+
     async def notify(self, address: str, user_id: int, screens: list[Screen]) -> None:
         """Send a notice (the Channels' side of this channel)."""
         async with self.deps.session_factory()() as session:
-            user = await users.get_by_identity(session, CHANNEL, address)
-        language = user.language if user is not None else self.deps.settings.default_language
-        t = self.deps.translator(language)
-        plan = render.plan_screens(screens, labels(t))
-        sent = await self._send_all(address, plan.messages, tracker="notice")
-        await self.remember(sent, address, user_id, purpose="notice")
+            user = await session.get(User, user_id)
+        if user is None:
+            return
+        for screen in screens:
+            await self.deliver(address, user, screen, purpose="notice")
 
     async def set_menu(self, address: str, menu: Menu) -> None:
         """WhatsApp has no command menu: the words work instead."""
 
-    async def remember(
-        self, message_ids: list[str], to: str, user_id: int | None, *, purpose: str,
-        template: bool = False,
-    ) -> None:  # fmt: skip
-        """Record messages sent, so their delivery statuses find them."""
-        if not message_ids:
-            return
-        now = self.deps.clock.now()
-        async with transaction(self.deps.session_factory()) as session:
-            session.add_all(
-                WhatsAppSent(
-                    message_id=message_id,
-                    user_id=user_id,
-                    wa_id=to,
-                    purpose=purpose,
-                    template=template,
-                    status="accepted",
-                    sent_at=now,
-                    updated_at=now,
-                )
-                for message_id in message_ids
+    def in_window(self, user: User) -> bool:
+        """Whether ``user`` wrote within WhatsApp's 24 hours (free-form messages allowed)."""
+        seen = user.whatsapp_seen_at
+        return seen is not None and self.deps.clock.now() - seen < WINDOW
+
+    async def deliver(
+        self, address: str, user: User, screen: Screen, *, purpose: str, template: bool = False
+    ) -> Delivery:
+        """Send a message for someone other than the writer (a notice, a reminder): as it is
+        inside the 24-hour window, else as its approved template; record what was sent."""
+        if template or not self.in_window(user):
+            return await self._send_template(address, user, screen, purpose)
+        t = self.deps.translator(user.language)
+        sent: list[str] = []
+        outcome = Delivery(Result.SENT)
+        for message in render.plan_screens([screen], labels(t)).messages:
+            result = await self._send_paced(address, message, purpose)
+            if isinstance(result, Delivery):
+                outcome = result
+                break
+            sent.append(str(result.id))
+        await remember(self.deps, sent, address, user.id, purpose=purpose, screen=kept(screen))
+        if outcome.result == Result.SENT or sent:
+            return Delivery(Result.SENT, reference=sent[-1] if sent else "")
+        return outcome
+
+    async def _send_template(
+        self, address: str, user: User, screen: Screen, purpose: str
+    ) -> Delivery:
+        template = self.templates.for_screen(screen)
+        wording = template.wording(user.language)
+        values = templates.values(template, screen, user.name or "")
+        params: list[Any] = [BodyText.params(*values)] if values else []  # type: ignore[arg-type]
+        if template.buttons == "screen":
+            payloads = [b.data for row in screen.buttons for b in row][: len(wording.buttons)]
+        else:
+            payloads = [OPEN_ID] * len(wording.buttons)
+        params += [
+            QuickReplyButton.params(callback_data=p, index=i) for i, p in enumerate(payloads)
+        ]
+        language = TemplateLanguage(wording.code)
+        result = await self._paced(
+            lambda: self.client.send_template(
+                address, template.name, language, params, tracker=purpose
             )
-
-    async def _record(self, status: Status) -> None:
-        """Record a delivery status against the message it is about; a failure to deliver
-        marks the person unreachable on WhatsApp when WhatsApp says they cannot be reached."""
-        now = self.deps.clock.now()
-        async with transaction(self.deps.session_factory()) as session:
-            found = await session.execute(
-                update(WhatsAppSent)
-                .where(WhatsAppSent.message_id == status.message_id)
-                .values(status=status.status, error_code=status.error_code, updated_at=now)
-                .returning(WhatsAppSent.user_id)
-            )
-            row = found.first()
-        if status.status == "failed":
-            log.warning(
-                "WhatsApp message %s failed (code %s)%s",
-                status.message_id, status.error_code, "" if row else ", not one the bot keeps",
-            )  # fmt: skip
+        )
+        if isinstance(result, Delivery):
+            return result
+        reference = str(result.id)
+        await remember(
+            self.deps, [reference], address, user.id, purpose=purpose, screen=kept(screen),
+            template=True,
+        )  # fmt: skip
+        return Delivery(Result.SENT, reference=reference)
 
 
-def _code(exc: Exception) -> str:
-    code = exc.code if isinstance(exc, WhatsAppError) else None
-    return f"(code {code})" if code is not None else ""
-
-
-def _mime(filename: str) -> str:
-    lower = filename.lower()
-    if lower.endswith(".xlsx"):
-        return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    if lower.endswith(".docx"):
-        return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    if lower.endswith(".pdf"):
-        return "application/pdf"
-    if lower.endswith(".csv"):
-        return "text/csv"
-    if lower.endswith(".zip"):
-        return "application/zip"
-    if lower.endswith((".jpg", ".jpeg")):
-        return "image/jpeg"
-    if lower.endswith(".png"):
-        return "image/png"
-    if lower.endswith(".mp4"):
-        return "video/mp4"
-    return "application/octet-stream"
+def failed(exc: WhatsAppError) -> Delivery:
+    """Return how a refused message ended: blocked for someone WhatsApp cannot reach."""
+    if exc.code in UNREACHABLE_CODES:
+        return Delivery(Result.BLOCKED, error=f"WhatsApp {exc.code}")
+    return Delivery(Result.FAILED, error=f"WhatsApp {exc.code}")

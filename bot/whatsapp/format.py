@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 # in the catalogs) that could open or close formatting, one beside a space, punctuation or
 # the end, becomes a look-alike that does not format; inside a word (ADMIN_IDS, 5*3) it stays.
 _NEUTRAL = {"*": "∗", "_": "＿", "~": "∼", "`": "ˋ"}
+_URL = re.compile(r"(https?://\S+)")
 _AT_EDGE = re.compile(r"(?<!\w)[*_~`]|[*_~`](?!\w)")
 _MARKERS = {"b": "*", "strong": "*", "i": "_", "em": "_", "s": "~", "code": "```", "pre": "```"}
 
@@ -50,7 +51,13 @@ class _Converter(HTMLParser):
         self.out = [text[:start] + lead + marker + inner.strip() + marker + trail]
 
     def handle_data(self, data: str) -> None:
-        self.out.append(_AT_EDGE.sub(lambda m: _NEUTRAL[m.group()], data))
+        parts = _URL.split(data)  # links stay as they are: a code in one may hold a "_"
+        self.out.append(
+            "".join(
+                part if n % 2 else _AT_EDGE.sub(lambda m: _NEUTRAL[m.group()], part)
+                for n, part in enumerate(parts)
+            )
+        )
 
 
 def to_whatsapp(html: str) -> str:

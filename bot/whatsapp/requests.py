@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any, Final
 
 from pywa_async.client import WhatsApp
@@ -20,16 +19,7 @@ from models.services import updates
 
 CHANNEL: Final = "whatsapp"
 STATUS_PREFIX: Final = "status:"
-
-
-@dataclass(frozen=True)
-class Status:
-    """A delivery status of a message the bot sent."""
-
-    message_id: str
-    status: str
-    recipient: str
-    error_code: int | None
+OPEN_ID: Final = "wa:open"  # a template's quick reply that shows the message it stands for
 
 
 def _address(contact: dict[str, Any]) -> str:
@@ -72,19 +62,6 @@ def arrivals(body: Any) -> list[updates.Arrival] | None:
                 one = _one(entry, change, value, statuses=[status])
                 found.append(updates.Arrival(CHANNEL, key, f"{CHANNEL}:status:{whom}", one))
     return found
-
-
-def status_of(payload: dict[str, Any]) -> Status | None:
-    """Return the delivery status a kept update carries, if it is one."""
-    value = payload["entry"][0]["changes"][0]["value"]
-    statuses = value.get("statuses")
-    if not statuses:
-        return None
-    status = statuses[0]
-    errors = status.get("errors") or [{}]
-    code = errors[0].get("code")
-    recipient = status.get("recipient_user_id") or status.get("recipient_id") or ""
-    return Status(str(status["id"]), str(status["status"]), str(recipient), code)
 
 
 def raw_update(payload: dict[str, Any]) -> RawUpdate:
@@ -147,6 +124,9 @@ def to_request(
     key = str(message["id"])
     if interactive == "button_reply" or kind == "button":
         pressed = CallbackButton.from_update(client, update)
+        if pressed.data == OPEN_ID:  # which message: the one the button was on
+            quoted = pressed.reply_to_message.message_id if pressed.reply_to_message else ""
+            return Request(who, key, payload=f"{OPEN_ID}:{quoted}", replayed=replayed)
         if pressed.data == CONTACT_ID:
             number = "+" + str(contact.get("wa_id") or "")
             return Request(who, key, answer=Incoming("contact", text=number), replayed=replayed)

@@ -61,6 +61,7 @@ async def test_a_failing_bot_api_loses_and_repeats_nothing(
 SAVING = "Jawaban Anda sedang disimpan"
 
 
+@pytest.mark.telegram_only  # the poller says it is saving; a webhook answers 503
 async def test_the_database_dropping_out_mid_flow(
     harness: BotHarness, sim: BotApiSimulator, tmp_path: object
 ) -> None:
@@ -115,6 +116,7 @@ async def write_lock(url: str) -> AsyncIterator[None]:
         await engine.dispose()
 
 
+@pytest.mark.telegram_only  # the poller says it is saving; a webhook answers 503
 async def test_a_locked_database_keeps_the_update_and_says_it_is_saving(
     harness: BotHarness, sim: BotApiSimulator, database_url: str
 ) -> None:

@@ -124,7 +124,7 @@ async def test_a_forged_page_of_a_choice_step_is_a_stale_button(
     replies = await user.send("Inovasi Tombol Palsu")
     assert "Perangkat daerah" in texts(replies)
     prompt = user.last
-    page_buttons = [b.callback_data or "" for b in prompt.all_buttons()]
+    page_buttons = [b.callback_data or "" for m in replies for b in m.all_buttons()]
     page_buttons = [d for d in page_buttons if ":p:" in d]
     assert page_buttons, "the unit step has more than one page"
     rev = page_buttons[0].split(":")[1]

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.simulator import BotApiSimulator, SimUser
 from models.tables import FlowState, Innovation
-from tests.conftest import BotHarness, onboard, screen_labels, texts
+from tests.conftest import BotHarness, button_answer, onboard, screen_labels, texts
 from tests.handlers.test_registration import (
     JPEG,
     MASALAH_1,
@@ -155,14 +155,14 @@ async def test_old_buttons_are_refused_and_change_nothing(
 ) -> None:
     user = sim.user(7004)
     await start_draft(user)
-    await user.send("Inovasi Tombol Lama")
-    unit_prompt = user.last
+    shown = await user.send("Inovasi Tombol Lama")
+    unit_prompt = next(m for m in shown if "Dinas Pendidikan" in m.button_labels())
     await user.press("Dinas Kesehatan")
     await user.press("Uji coba")
     before = await snapshot(harness)
     replies = await user.press("Dinas Pendidikan", message=unit_prompt)
-    assert replies == []
-    assert "tidak berlaku" in str(sim.calls_of("answerCallbackQuery")[-1])
+    notice, rest = button_answer(user, replies)
+    assert rest == [] and "tidak berlaku" in (notice or "")
     await user.press_data("f:999:c:kesehatan")
     await user.press_data("garbage")
     assert await snapshot(harness) == before

@@ -37,7 +37,9 @@ async def invite_code(admin: SimUser, role: str, unit: str | None = None) -> str
     replies = await admin.press(role)
     if unit is not None:
         replies = await admin.press(unit)
-    found = re.search(r"start=(\S+)", texts(replies))
+    found = re.search(r"start=(\S+)", texts(replies)) or re.search(
+        r"text=%2Fstart%20(\S+)", texts(replies)
+    )
     assert found, texts(replies)
     return found.group(1)
 
@@ -196,7 +198,7 @@ async def test_others_cannot_see_or_act_on_an_innovation(
     replies = await stranger.send("/status INO-2026-0001")
     assert "Selesaikan pendaftaran akun dulu" in texts(replies)
     assert "Si Cantik" not in texts(replies)
-    assert await stranger.press_data(f"rv:v:{innovation.id}") == []
+    assert button_answer(stranger, await stranger.press_data(f"rv:v:{innovation.id}"))[1] == []
 
     assert await events(harness) == snapshot
     async with await harness.session() as session:

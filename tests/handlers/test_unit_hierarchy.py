@@ -205,9 +205,9 @@ async def test_bad_unit_data_and_who_is_asked(harness: BotHarness, sim: BotApiSi
         assert not await monev.may_decide(session, users[V_DISDIK], pustu)
         assert not await monev.may_decide(session, users[V_PKM], disdik)
         nearest = await monev.verifiers_of_unit(session, ids["PUSTU-BNS"])
-        assert [u.telegram_id for u in nearest] == [V_PKM]
+        assert [phones.person_id(u) for u in nearest] == [V_PKM]
         nearest = await monev.verifiers_of_unit(session, ids["PKM-SBK"])
-        assert [u.telegram_id for u in nearest] == [V_DINKES]
+        assert [phones.person_id(u) for u in nearest] == [V_DINKES]
 
 
 async def test_admin_unit_pickers_show_the_codes(harness: BotHarness, sim: BotApiSimulator) -> None:

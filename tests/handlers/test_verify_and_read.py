@@ -111,11 +111,12 @@ async def test_verifying_asks_first_and_names_what_iid_misses(
 
     replies = await verifier.press("Batal", message=ask)
     assert "Verifikasi INO-2026-0001 dibatalkan" in texts(replies)
-    assert ask.buttons == [] and ask.edited
+    if isinstance(ask, SentMessage):  # Telegram takes the buttons away (WhatsApp cannot)
+        assert ask.buttons == [] and ask.edited
     assert await status_of(harness, innovation_id) == "diajukan"
 
     # a confirmation asked for one submission does not verify a later one
-    await verifier.press("Verifikasi", message=card[0])
+    await verifier.press("Verifikasi", message=card[-1])
     first = verifier.last
     async with await harness.session() as session, session.begin():
         innovation = await session.get(Innovation, innovation_id)
@@ -133,7 +134,7 @@ async def test_verifying_asks_first_and_names_what_iid_misses(
     assert button_answer(verifier, replies) == (STALE, [])
     assert await history(harness) == before
 
-    await verifier.press("Verifikasi", message=card[0])
+    await verifier.press("Verifikasi", message=card[-1])
     second = verifier.last
     assert "memenuhi semua syarat IID (100%)" in second.text
     assert "Rancang bangun" not in second.text
@@ -153,7 +154,8 @@ async def test_verifying_asks_first_and_names_what_iid_misses(
     assert "Mengembalikan INO-2026-0001 ke pengusul." in texts(replies)
     await verifier.send("/batal")
     replies = await verifier.press("Ya, verifikasi", message=second)
-    assert "INO-2026-0001 terverifikasi" in texts(replies) and second.edited
+    assert "INO-2026-0001 terverifikasi" in texts(replies)
+    assert not isinstance(second, SentMessage) or second.edited  # Telegram: in place
     assert "telah terverifikasi" in owner.last.text
     replies = await verifier.press_data(forged, message=second)  # pressed twice
     assert button_answer(verifier, replies) == (STALE, [])
@@ -186,13 +188,14 @@ async def test_read_in_full_and_open_the_evidence(
     card = await verifier.press("INO-2026-0001")
     assert "📖 Baca lengkap" in labels_of(card)
     assert "📎 Lihat bukti (2)" in labels_of(card)
-    assert "…" in card[0].text  # the card itself shows previews
+    assert "…" in texts(card)  # the card itself shows previews
 
-    replies = await verifier.press("Baca lengkap", message=card[0])
+    replies = await verifier.press("Baca lengkap", message=card[-1])
     assert len(replies) >= 4
     for message in replies:
         assert len(message.text) <= TELEGRAM_LIMIT
-        assert len(message.html.encode("utf-16-le")) // 2 <= TELEGRAM_LIMIT
+        if isinstance(message, SentMessage):  # Telegram counts the HTML in UTF-16 units
+            assert len(message.html.encode("utf-16-le")) // 2 <= TELEGRAM_LIMIT
     shown = "\n".join(m.text for m in replies)
     assert replies[0].text.startswith("📖 INO-2026-0001 · Si Cantik: Posyandu Digital")
     labels = ["Latar belakang masalah", "Rancang bangun", "Tujuan", "Manfaat", "Hasil"]
@@ -211,7 +214,7 @@ async def test_read_in_full_and_open_the_evidence(
     continued = [m for m in replies if "(lanjutan)" in m.text]
     assert all(m.text.split("\n", 1)[0].endswith("(lanjutan)") for m in continued)
 
-    replies = await verifier.press("Lihat bukti", message=card[0])
+    replies = await verifier.press("Lihat bukti", message=card[-1])
     document, photo = replies
     assert document.document is not None and photo.photo is not None
     assert document.document.filename == "INO-2026-0001-bukti-1.pdf"
@@ -230,7 +233,7 @@ async def test_read_in_full_and_open_the_evidence(
         for data in (f"rd:t:{innovation_id}", f"rd:f:{innovation_id}"):
             assert button_answer(person, await person.press_data(data)) == (STALE, []), data
     for data in ("rd:x:1", f"rd:f:{innovation_id}9", "rd:t:", "rd:"):
-        replies = await verifier.press_data(data, message=card[0])
+        replies = await verifier.press_data(data, message=card[-1])
         assert button_answer(verifier, replies) == (STALE, []), data
 
     # a file gone from the server is named, the others still arrive
@@ -240,7 +243,7 @@ async def test_read_in_full_and_open_the_evidence(
         )
         assert first is not None
     (Path(harness.settings.files_dir) / first.path).unlink()
-    replies = await verifier.press("Lihat bukti", message=card[0])
+    replies = await verifier.press("Lihat bukti", message=card[-1])
     assert [m.kind for m in replies] == ["photo", "text"]
     assert "INO-2026-0001-bukti-1.pdf" in replies[-1].text
 

@@ -155,8 +155,10 @@ def record(sim: BotApiSimulator, clock: FrozenClock) -> Recorder:
 
 async def sweep(harness: BotHarness) -> SweepReport:
     """Run one sweep of the running bot, now."""
-    assert harness.app is not None
-    return await sweep_once(deps_of(harness), bot=harness.app.bot)
+    assert harness.runtime is not None and harness.app is not None
+    return await sweep_once(
+        deps_of(harness), bot=harness.app.bot, whatsapp=harness.runtime.whatsapp
+    )
 
 
 async def time_lapse(

@@ -10,7 +10,8 @@ from telegram import Bot
 from bot.forms.engine import Screen
 from bot.simulator import BotApiSimulator
 from bot.telegram.transport import AiohttpRequest
-from scheduler.delivery import Deliverer, RateLimiter, Result
+from scheduler.delivery import Deliverer, RateLimiter
+from scheduler.results import Result
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 

@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column("template", sa.Boolean(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("error_code", sa.Integer(), nullable=True),
+        sa.Column("screen", sa.JSON(), nullable=True),
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(

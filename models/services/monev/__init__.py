@@ -77,8 +77,10 @@ from models.services.monev.reminders import (
     load_reminders,
     mark_finished,
     mark_sent,
+    mark_undelivered,
     mark_unreachable,
     release_for_retry,
+    requeue_undelivered,
 )
 from models.services.monev.reports import (
     MONEV_STATUSES,
@@ -113,6 +115,7 @@ __all__ = [
     "load_reminders",
     "mark_finished",
     "mark_sent",
+    "mark_undelivered",
     "mark_unreachable",
     "may_decide",
     "missing_of",
@@ -129,6 +132,7 @@ __all__ = [
     "period_of_deadline",
     "release_for_retry",
     "request_extension",
+    "requeue_undelivered",
     "settle_if_not_needed",
     "snooze",
     "still_needed",

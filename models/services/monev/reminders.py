@@ -254,6 +254,53 @@ async def mark_unreachable(
         return False
     reminder = await session.get(Reminder, reminder_id)
     assert reminder is not None
+    await _escalate_unreachable(session, reminder, now=now)
+    return True
+
+
+async def mark_undelivered(
+    session: AsyncSession, *, reminder_id: int, now: datetime, error: str
+) -> bool:
+    """A reminder handed over as sent was not delivered after all, for good (WhatsApp's
+    failed status: the number cannot be reached): as if the recipient had blocked the bot."""
+    reminder = await session.get(Reminder, reminder_id)
+    if reminder is None or reminder.status != ReminderStatus.SENT:
+        return False
+    reminder.status = ReminderStatus.UNREACHABLE
+    reminder.error = error[:200]
+    await _escalate_unreachable(session, reminder, now=now)
+    return True
+
+
+async def requeue_undelivered(
+    session: AsyncSession,
+    *,
+    reminder_id: int,
+    retry_at: datetime,
+    error: str,
+    max_attempts: int,
+) -> str:
+    """A reminder handed over as sent was not delivered for a passing reason (a rate
+    limit): put it back in line, as a failed attempt; return its new status."""
+    reminder = await session.get(Reminder, reminder_id)
+    if reminder is None or reminder.status != ReminderStatus.SENT:
+        return ""
+    reminder.attempts += 1
+    reminder.error = error[:200]
+    reminder.sent_at = None
+    if reminder.attempts >= max_attempts:
+        reminder.status = ReminderStatus.FAILED
+    else:
+        reminder.status = ReminderStatus.PENDING
+        reminder.send_after = retry_at
+    await session.flush()
+    return reminder.status
+
+
+async def _escalate_unreachable(
+    session: AsyncSession, reminder: Reminder, *, now: datetime
+) -> None:
+    """Mark the recipient unreachable and plan the escalation the policy asks for."""
     await users.set_reachable(session, reminder.recipient_id, reachable=False)
     if reminder.role == ReminderRole.OWNER:
         roles: tuple[str, ...] = (ReminderRole.VERIFIER,)
@@ -267,11 +314,11 @@ async def mark_unreachable(
             .limit(1)
         )
         if told.first() is not None:
-            return True
+            return
     elif reminder.role == ReminderRole.VERIFIER:
         roles = (ReminderRole.ADMIN,)
     else:
-        return True
+        return
     await _plan_escalations(
         session,
         reminder.deadline,
@@ -281,4 +328,3 @@ async def mark_unreachable(
         send_after=now,
         now=now,
     )
-    return True
