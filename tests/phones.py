@@ -7,6 +7,7 @@ A test written for ``sim.user(7001)`` runs on WhatsApp as the person with WhatsA
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -25,12 +26,14 @@ CURRENT: list[str] = [TELEGRAM]
 
 
 _BY_BSUID: dict[str, int] = {}
+_BY_WA_ID: dict[str, int] = {}
 
 
 def wa_id_for(user_id: int) -> str:
     """Return the WhatsApp number of the test person ``user_id``."""
     wa_id = f"62812{user_id:08d}"
     _BY_BSUID[bsuid_for(wa_id)] = user_id
+    _BY_WA_ID[wa_id] = user_id
     return wa_id
 
 
@@ -44,6 +47,15 @@ def identity(user_id: int, now: datetime) -> dict[str, Any]:
             "whatsapp_seen_at": now,
         }
     return {"telegram_id": user_id, "last_channel": TELEGRAM}
+
+
+class AsChat:
+    """A WhatsApp message with the test person it went to as ``chat_id``."""
+
+    def __init__(self, message: WaMessage) -> None:
+        self.message = message
+        self.chat_id = _BY_WA_ID.get(message.to, -1)
+        self.text = message.text
 
 
 class WhatsAppPhones:
@@ -78,6 +90,11 @@ class WhatsAppPhones:
     def messages(self, user_id: int) -> list[WaMessage]:
         """Return what the bot sent to test person ``user_id``."""
         return self.wa.messages(wa_id_for(user_id))
+
+    def add_listener(self, listener: Callable[[str, Any], None]) -> None:
+        """Call ``listener("sent", message)`` for each message delivered, the message seen as
+        the Telegram simulator's (``chat_id``: the test person)."""
+        self.wa.listeners.append(lambda message: listener("sent", AsChat(message)))
 
     async def wait_idle(self, max_wait: float | None = None) -> None:
         """Wait until the bot has handled everything delivered."""

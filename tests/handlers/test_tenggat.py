@@ -44,6 +44,8 @@ async def test_only_admins_set_campaigns(harness: BotHarness, sim: BotApiSimulat
     assert "khusus admin" in user.last.text
 
 
+# asserts the full reminder text: after 24 h of silence WhatsApp gets its template instead
+@pytest.mark.telegram_only
 async def test_a_campaign_reminds_drafts_until_they_are_submitted(
     harness: BotHarness, sim: BotApiSimulator, clock: FrozenClock
 ) -> None:
@@ -94,6 +96,8 @@ async def test_a_campaign_reminds_drafts_until_they_are_submitted(
     assert "1/1" in texts(replies)
 
 
+# asserts the full reminder text: after 24 h of silence WhatsApp gets its template instead
+@pytest.mark.telegram_only
 async def test_a_cancelled_campaign_stops_its_reminders(
     harness: BotHarness, sim: BotApiSimulator, clock: FrozenClock
 ) -> None:

@@ -224,8 +224,11 @@ async def test_read_in_full_and_open_the_evidence(
 
     # the owner opens them from /status too
     replies = await owner.send("/status INO-2026-0001")
-    replies = await owner.press("Lihat bukti", message=replies[0])
-    assert [m.kind for m in replies] == ["document", "photo"]
+    replies = await owner.press("Lihat bukti", message=replies[-1])
+    assert [(m.document is not None, m.photo is not None) for m in replies] == [
+        (True, False),
+        (False, True),
+    ]
 
     # nobody else may, and a forged button is only stale
     for person in (sim.user(OTHER_VERIFIER, started=True), sim.user(STRANGER, started=True)):

@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.deps import Deps
 from bot.settings import Settings
 from bot.simulator import BotApiSimulator, SentMessage
+from bot.simulator.whatsapp import WaMessage
+from bot.whatsapp import templates as whatsapp_templates
 from models.clock import FrozenClock
 from models.db import transaction
 from models.policy import Policy
@@ -102,22 +104,31 @@ async def add_verified(
     return innovation
 
 
+# the templates a reminder goes as to someone silent on WhatsApp for 24 hours
+REMINDER_TEMPLATES = {
+    t.name for k, t in whatsapp_templates.load().templates.items() if k != "nudge"
+}
+
+
 @dataclass
 class Sent:
-    """A message the bot sent, with the test clock's time."""
+    """A message the bot sent, with the test clock's time and the test person it went to."""
 
     at: datetime
-    message: SentMessage
-
-    @property
-    def chat_id(self) -> int:
-        """Return the chat the message went to."""
-        return self.message.chat_id
+    message: Any  # a SentMessage, or a WaMessage: tests press its buttons on either channel
+    chat_id: int
 
     @property
     def text(self) -> str:
         """Return the visible text."""
-        return self.message.text
+        return str(self.message.text)
+
+    @property
+    def template(self) -> str | None:
+        """Return the WhatsApp template the message was sent as, if it was one."""
+        if isinstance(self.message, WaMessage) and self.message.template is not None:
+            return self.message.template[0]
+        return None
 
 
 @dataclass
@@ -127,14 +138,18 @@ class Recorder:
     clock: FrozenClock
     sent: list[Sent] = field(default_factory=list)
 
-    def __call__(self, kind: str, message: SentMessage) -> None:
+    def __call__(self, kind: str, message: SentMessage | phones.AsChat) -> None:
         """Record a sent message."""
-        if kind == "sent":
-            self.sent.append(Sent(self.clock.now(), message))
+        if kind != "sent":
+            return
+        if isinstance(message, phones.AsChat):
+            self.sent.append(Sent(self.clock.now(), message.message, message.chat_id))
+        else:
+            self.sent.append(Sent(self.clock.now(), message, message.chat_id))
 
-    def to(self, chat_id: int) -> list[Sent]:
-        """Return what went to one chat."""
-        return [s for s in self.sent if s.chat_id == chat_id]
+    def to(self, chat_id: int | str) -> list[Sent]:
+        """Return what went to one chat (a test person, or a WhatsApp user's id)."""
+        return [s for s in self.sent if chat_id in (s.chat_id, getattr(s.message, "to", None))]
 
     def reminders(self, chat_id: int | None = None) -> list[Sent]:
         """Return the reminder messages (to one chat)."""
@@ -142,7 +157,8 @@ class Recorder:
         return [
             s
             for s in self.sent
-            if (chat_id is None or s.chat_id == chat_id) and any(m in s.text for m in marks)
+            if (chat_id is None or s.chat_id == chat_id)
+            and (any(m in s.text for m in marks) or s.template in REMINDER_TEMPLATES)
         ]
 
 

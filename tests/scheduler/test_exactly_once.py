@@ -155,6 +155,7 @@ async def test_two_sweepers_on_postgresql_send_every_reminder_exactly_once(
     assert Counter(r.status for r in due) == {ReminderStatus.SENT: 600}
 
 
+@pytest.mark.telegram_only  # Telegram's own failures (WhatsApp's: test_whatsapp_*)
 async def test_429_502_and_a_blocked_user_lose_nothing_and_duplicate_nothing(
     harness: BotHarness, sim: BotApiSimulator, clock: FrozenClock
 ) -> None:
@@ -194,6 +195,7 @@ async def test_429_502_and_a_blocked_user_lose_nothing_and_duplicate_nothing(
     assert len(recorder.reminders(VERA)) == 1
 
 
+@pytest.mark.telegram_only  # Telegram's own failures (WhatsApp's: test_whatsapp_*)
 async def test_a_network_failure_that_persists_is_retried_later(
     harness: BotHarness, sim: BotApiSimulator, clock: FrozenClock
 ) -> None:
@@ -215,6 +217,8 @@ async def test_a_network_failure_that_persists_is_retried_later(
     assert len(recorder.reminders(8201)) == 1
 
 
+# asserts the full reminder text: after 24 h of silence WhatsApp gets its template instead
+@pytest.mark.telegram_only
 async def test_ten_days_of_downtime_send_one_catch_up_per_deadline(
     harness: BotHarness, sim: BotApiSimulator, clock: FrozenClock
 ) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from bot.runtime import BotRuntime
 from bot.simulator import BotApiSimulator
 from models.clock import FrozenClock
@@ -11,9 +9,6 @@ from models.db import transaction
 from scheduler.sweep import JOB_NAME
 from tests.conftest import BotHarness
 from tests.scheduler.support import add_user, add_verified, at, deps_of, record
-
-# the reminder sweep sends through Telegram's bot here
-pytestmark = pytest.mark.telegram_only
 
 
 async def test_the_sweep_job_is_scheduled_every_minute_and_sends(

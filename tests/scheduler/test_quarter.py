@@ -36,10 +36,9 @@ OWNER_DAYS = [date(2027, 1, 4), date(2027, 1, 7), date(2027, 1, 11), date(2027, 
 VERIFIER_DAYS = [date(2027, 1, 13), date(2027, 1, 18)]
 ADMIN_DAYS = [date(2027, 1, 18)]
 
-# the reminder sweep sends through Telegram's bot here
-pytestmark = pytest.mark.telegram_only
 
-
+# asserts the full reminder text: after 24 h of silence WhatsApp gets its template instead
+@pytest.mark.telegram_only
 @pytest.mark.parametrize("reminder_overrides", [{"timezone": z} for z in ZONES], ids=ZONES)
 async def test_a_quarter_yields_exactly_the_prescribed_reminders(
     harness: BotHarness, sim: BotApiSimulator, clock: FrozenClock

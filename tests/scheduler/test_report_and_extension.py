@@ -15,9 +15,6 @@ from models.tables import Deadline, DeadlineStatus, ExtensionRequest, MonevRepor
 from tests.conftest import BotHarness, texts
 from tests.scheduler.support import add_user, add_verified, at, deps_of, local, record, time_lapse
 
-# the reminder sweep sends through Telegram's bot here
-pytestmark = pytest.mark.telegram_only
-
 ZONE = "Asia/Jakarta"
 ANI, VERA = 7001, 7101
 PDF = b"%PDF-1.4\n" + b"0" * 1024
@@ -34,6 +31,8 @@ async def _setup(harness: BotHarness, sim: BotApiSimulator, names: list[str]) ->
             await add_verified(session, owner=ani, name=name, now=now, settings=harness.settings)
 
 
+# asserts the full reminder text: after 24 h of silence WhatsApp gets its template instead
+@pytest.mark.telegram_only
 async def test_a_report_after_the_first_reminder_stops_the_later_ones(
     harness: BotHarness, sim: BotApiSimulator, clock: FrozenClock
 ) -> None:
@@ -82,6 +81,8 @@ async def test_a_report_after_the_first_reminder_stops_the_later_ones(
     assert deadline is not None and deadline.status == DeadlineStatus.DONE
 
 
+# asserts the full reminder text: after 24 h of silence WhatsApp gets its template instead
+@pytest.mark.telegram_only
 async def test_an_approved_extension_moves_the_reminders(
     harness: BotHarness, sim: BotApiSimulator, clock: FrozenClock
 ) -> None:
@@ -114,6 +115,8 @@ async def test_an_approved_extension_moves_the_reminders(
     assert (req.status, req.days, req.new_due_date) == ("approved", 14, date(2027, 1, 24))
 
 
+# asserts the full reminder text: after 24 h of silence WhatsApp gets its template instead
+@pytest.mark.telegram_only
 async def test_a_refused_extension_keeps_the_schedule(
     harness: BotHarness, sim: BotApiSimulator, clock: FrozenClock
 ) -> None:
@@ -140,6 +143,8 @@ async def test_a_refused_extension_keeps_the_schedule(
     assert days == [date(2027, 1, 4), date(2027, 1, 7)]
 
 
+# asserts the full reminder text: after 24 h of silence WhatsApp gets its template instead
+@pytest.mark.telegram_only
 async def test_remind_me_tomorrow(
     harness: BotHarness, sim: BotApiSimulator, clock: FrozenClock
 ) -> None:

@@ -413,7 +413,7 @@ async def test_document_and_image_uploaded_once_and_reused(
     assert first.media_id == second.media_id
     [photo] = await user.send("foto")
     await user.send("foto")
-    assert photo.kind == "image" and photo.photo == JPEG and photo.text == "Bukti"
+    assert photo.kind == "photo" and photo.photo == JPEG and photo.text == "Bukti"
     assert sim.uploads == [
         ("laporan.pdf", "application/pdf", len(PDF)),
         ("bukti.jpg", "image/jpeg", len(JPEG)),
@@ -807,7 +807,7 @@ async def test_location_and_linked_media_from_the_bot(sim: WhatsAppSimulator, wa
     location, image = sim.messages(WA_ID)
     assert location.kind == "location" and location.location == (-6.2, 106.8, "Kantor", "Jl. A")
     assert location.text == "Kantor\nJl. A"
-    assert image.kind == "image" and image.link == "https://cdn.example.go.id/peta.png"
+    assert image.kind == "photo" and image.link == "https://cdn.example.go.id/peta.png"
 
 
 # ---------------------------------------------------------------- the API surface

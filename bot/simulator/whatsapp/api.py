@@ -160,6 +160,8 @@ class GraphApi(WebhookSender):
     def _deliver(self, message: WaMessage) -> None:
         self._messages.setdefault(message.to, []).append(message)
         self._events.append(message)
+        for listener in list(self.listeners):
+            listener(message)
         if self.report_statuses:
             message.status = "sent"
             self._report(message)

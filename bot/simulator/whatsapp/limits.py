@@ -130,7 +130,7 @@ def _attach(message: WaMessage, kind: str, obj: dict[str, Any], media: Media) ->
 def _media_message(payload: dict[str, Any], kind: str, media: Media) -> WaMessage:
     obj = _obj(payload, kind, kind)
     caption = _text(obj, "caption", f"{kind}.caption", MAX_CAPTION) or ""
-    message = WaMessage("", "", "image" if kind == "image" else "document", caption, "")
+    message = WaMessage("", "", "photo" if kind == "image" else "document", caption, "")
     message.text = strip_markup(caption)
     _attach(message, kind, obj, media)
     return message

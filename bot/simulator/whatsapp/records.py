@@ -51,7 +51,8 @@ FAILURE_TITLES = {
 }
 
 ButtonKind = Literal["reply", "row", "quick_reply"]
-MessageKind = Literal["text", "buttons", "list", "image", "document", "location", "template"]
+# "photo" for an image, as the Telegram simulator names it
+MessageKind = Literal["text", "buttons", "list", "photo", "document", "location", "template"]
 
 
 @dataclass(frozen=True)

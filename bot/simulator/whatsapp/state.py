@@ -81,6 +81,8 @@ class SimulatorState:
         self.status_delay = 0.02  # seconds between the API's answer and its status webhooks
         self.media_url_lifetime = MEDIA_URL_LIFETIME
         self.rejected: list[str] = []
+        # called with each message delivered to a user, as it is delivered
+        self.listeners: list[Callable[[WaMessage], None]] = []
         self.throttled: list[str] = []
         self.uploads: list[tuple[str, str, int]] = []
         self.sent_calls: list[GraphCall] = []
