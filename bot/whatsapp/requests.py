@@ -125,7 +125,7 @@ def to_request(
     if interactive == "button_reply" or kind == "button":
         pressed = CallbackButton.from_update(client, update)
         if pressed.data == OPEN_ID:  # which message: the one the button was on
-            quoted = pressed.reply_to_message.message_id if pressed.reply_to_message else ""
+            quoted = pressed.reply_to_message.id if pressed.reply_to_message else ""
             return Request(who, key, payload=f"{OPEN_ID}:{quoted}", replayed=replayed)
         if pressed.data == CONTACT_ID:
             number = "+" + str(contact.get("wa_id") or "")

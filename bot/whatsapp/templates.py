@@ -4,7 +4,7 @@ becomes outside the 24-hour window, its values in order and its quick replies.""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import BaseModel, Field
@@ -22,7 +22,7 @@ class Wording(BaseModel):
 
     code: str
     body: str = Field(max_length=1024)
-    buttons: list[str] = Field(max_length=3)
+    buttons: list[Annotated[str, Field(max_length=25)]] = Field(max_length=3)  # quick replies
 
 
 class Template(BaseModel):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.simulator import BotApiSimulator, SentMessage, SimUser
+from bot.simulator.whatsapp import WaMessage
 from models.tables import Innovation
 from tests.conftest import BotHarness, onboard, texts
 from tests.handlers.test_registration import (
@@ -25,7 +26,7 @@ async def rancang_bangun(harness: BotHarness) -> str:
         return innovation.rancang_bangun or ""
 
 
-def assert_asks_add_or_replace(prompt: SentMessage, words: int) -> None:
+def assert_asks_add_or_replace(prompt: SentMessage | WaMessage, words: int) -> None:
     assert f"({words} kata)" in prompt.text  # the saved text's start and its word count
     assert "akan ditambahkan di akhir teks ini" in prompt.text
     assert "🔄 Ganti seluruhnya" in prompt.button_labels()

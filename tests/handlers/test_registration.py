@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import select
 
 from bot.simulator import BotApiSimulator, SentMessage, SimUser
+from bot.simulator.whatsapp import WaMessage, WaUser
 from models.tables import Attachment, FlowState, Innovation, StatusEvent, Unit
 from tests.conftest import BotHarness, onboard, screen_text, texts
 
@@ -28,13 +29,13 @@ async def innovations(harness: BotHarness) -> list[Innovation]:
         return list(result.scalars())
 
 
-async def edit_field(user: SimUser, label: str) -> list[SentMessage]:
+async def edit_field(user: SimUser | WaUser, label: str) -> list[SentMessage] | list[WaMessage]:
     """From the summary card: open the list of fields, then the field ``label``."""
     await user.press("Ubah isian")
     return await user.press(label)
 
 
-async def register_until_summary(user: SimUser) -> None:
+async def register_until_summary(user: SimUser | WaUser) -> None:
     """Walk through every step with valid answers (tahapan Penerapan)."""
     await user.send("/baru")
     await user.send("Si Cantik: Posyandu Digital")

@@ -56,7 +56,7 @@ async def unit_id(session: AsyncSession, code: str) -> int:
 
 async def add_user(
     session: AsyncSession,
-    sim: BotApiSimulator,
+    sim: BotApiSimulator | phones.WhatsAppPhones,
     *,
     telegram_id: int,
     name: str,
