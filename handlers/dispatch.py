@@ -102,11 +102,18 @@ async def _handler(turn: Turn) -> Handler:
             return flow.unknown_command
         if found is not None:
             word = found[0]
-            in_flow = await flow_states.get_active(turn.session, turn.user.id) is not None
+            in_flow = await _in_flow(turn)
             if slash or word in ESCAPE_WORDS or not in_flow:
                 turn.request = _as_command(request, *found)
                 return COMMANDS[word]
+    if not turn.user.onboarded and not await _in_flow(turn):
+        # someone new writes "halo" (on WhatsApp, the first message is anything): welcome
+        return COMMANDS["start"]
     return flow.on_message
+
+
+async def _in_flow(turn: Turn) -> bool:
+    return await flow_states.get_active(turn.session, turn.user.id) is not None
 
 
 def _as_command(request: Request, command: str, args: tuple[str, ...]) -> Request:

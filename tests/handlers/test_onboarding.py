@@ -89,3 +89,13 @@ async def test_english_speaker_gets_english_texts(
     user = sim.user(8004, first_name="Jane", language_code="en")
     replies = await user.send("/start")
     assert "Welcome" in texts(replies) and "Step 1/4" in texts(replies)
+
+
+async def test_a_first_message_of_any_kind_begins_the_onboarding(
+    harness: BotHarness, sim: BotApiSimulator
+) -> None:
+    user = sim.user(8091)
+    replies = await user.send("halo, selamat pagi")  # a first WhatsApp message, typically
+    assert "Selamat datang" in texts(replies) and "Nama" in texts(replies)
+    replies = await user.send("Rina Wulandari")
+    assert "Langkah 2/4" in texts(replies)  # the name was taken as the first answer
