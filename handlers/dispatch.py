@@ -18,6 +18,7 @@ from bot.i18n import pick_language
 from handlers import (
     evaluator,
     flow,
+    linking,
     lists,
     monev,
     people,
@@ -43,6 +44,7 @@ FEATURES: tuple[Routes, ...] = (
     review.ROUTES,
     revisions.ROUTES,
     people.ROUTES,
+    linking.ROUTES,
     lists.ROUTES,
     evaluator.ROUTES,
     monev.ROUTES,

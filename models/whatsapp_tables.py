@@ -1,5 +1,6 @@
 """What the WhatsApp channel keeps: messages it sent (their delivery status comes later, by
-webhook) and media it uploaded (reused, not uploaded again)."""
+webhook) and media it uploaded (reused, not uploaded again); and the one-time codes that link
+a person's Telegram and WhatsApp."""
 
 from __future__ import annotations
 
@@ -42,3 +43,16 @@ class WhatsAppMedia(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     media_id: Mapped[str] = mapped_column(String(128))
     uploaded_at: Mapped[datetime]
+
+
+class LinkCode(Base):
+    """A one-time code shown on one channel (``channel``) to ``user_id``; typed on another
+    channel before ``expires_at`` it makes both one person."""
+
+    __tablename__ = "link_codes"
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]

@@ -1,4 +1,4 @@
-"""whatsapp identities, sent messages and uploaded media
+"""whatsapp identities, sent messages, uploaded media, link codes
 
 Revision ID: 0009
 Revises: 0008
@@ -23,6 +23,21 @@ def upgrade() -> None:
         sa.Column("uploaded_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_whatsapp_media")),
     )
+    op.create_table(
+        "link_codes",
+        sa.Column("code", sa.String(length=16), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("channel", sa.String(length=16), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_link_codes_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("code", name=op.f("pk_link_codes")),
+    )
+    with op.batch_alter_table("link_codes", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_link_codes_user_id"), ["user_id"], unique=False)
+
     op.create_table(
         "whatsapp_sent",
         sa.Column("message_id", sa.String(length=128), nullable=False),
@@ -70,4 +85,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_whatsapp_sent_user_sent_at")
 
     op.drop_table("whatsapp_sent")
+    with op.batch_alter_table("link_codes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_link_codes_user_id"))
+    op.drop_table("link_codes")
     op.drop_table("whatsapp_media")
