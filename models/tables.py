@@ -105,7 +105,7 @@ class User(Base):
     telegram_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     # WhatsApp's id of the person (wa_id, or the business-scoped user id), never the phone
     # number typed as a contact
-    whatsapp_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    whatsapp_id: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
     # the channel they wrote on last, the one they chose for reminders (None: the last one),
     # and when they last wrote on WhatsApp (its 24-hour window for free-form messages)
     last_channel: Mapped[str | None] = mapped_column(String(16))

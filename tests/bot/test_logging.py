@@ -18,6 +18,10 @@ SECRET_SETTINGS = {
     "webhook_url": "https://bot.example.go.id",
     "webhook_secret": "hook-secret-0123456789",
     "database_url": "postgresql+asyncpg://bot:db-Pa55word@db.internal/inovasi",
+    "whatsapp_token": "EAAGwa-permanent-token-77",
+    "whatsapp_phone_id": "109876543210987",
+    "whatsapp_app_secret": "app-secret-41678a4f",
+    "whatsapp_verify_token": "verify-token-9f2c",
 }
 
 
@@ -47,17 +51,24 @@ def emit_everything(logger: logging.Logger) -> None:
     except InvalidToken:
         logger.exception("start failed")
     logger.error("with a stack", stack_info=True, extra={"hint": "db-Pa55word"})
+    try:
+        raise RuntimeError("Authorization: Bearer EAAGwa-permanent-token-77 refused")
+    except RuntimeError:
+        logger.exception("WhatsApp failed (app-secret-41678a4f, verify-token-9f2c)")
 
 
 @pytest.mark.parametrize("fmt", ["plain", "json"])
 def test_no_secret_in_any_part_of_a_record(fmt: str) -> None:
     output = logged(fmt, emit_everything)
-    for secret in ("WRONG-secret_value", "hook-secret-0123456789", "db-Pa55word"):
+    secrets = ("WRONG-secret_value", "hook-secret-0123456789", "db-Pa55word",
+               "EAAGwa-permanent-token-77", "app-secret-41678a4f", "verify-token-9f2c")  # fmt: skip
+    for secret in secrets:
         assert secret not in output
     assert "InvalidToken" in output and "***" in output
     if fmt == "json":
         records = [json.loads(line) for line in output.splitlines()]
-        assert [r["level"] for r in records] == ["WARNING", "INFO", "INFO", "ERROR", "ERROR"]
+        levels = [r["level"] for r in records]
+        assert levels == ["WARNING", "INFO", "INFO", "ERROR", "ERROR", "ERROR"]
         assert "exc_info" in records[3] and "***" in records[3]["exc_info"]
 
 

@@ -110,3 +110,37 @@ async def test_0006_keeps_existing_dates_as_days(blank_engine: AsyncEngine) -> N
     async with blank_engine.connect() as conn:
         dates = (await conn.execute(text("SELECT waktu_uji_coba FROM innovations"))).scalar_one()
     assert date.fromisoformat(str(dates)) == date(2023, 6, 1)
+
+
+async def test_0009_keeps_every_telegram_user_as_they_were(blank_engine: AsyncEngine) -> None:
+    await db.migrate(blank_engine, "0008")
+    async with blank_engine.begin() as conn:
+        for telegram_id, name in ((5001, "Siti Aminah"), (5002, "Budi Santoso")):
+            await conn.execute(
+                text(
+                    "INSERT INTO users (telegram_id, name, language, role, onboarded,"
+                    " unreachable, created_at) VALUES (:t, :n, 'id', 'pengusul', true,"
+                    " false, :now)"
+                ),
+                {"t": telegram_id, "n": name, "now": NOW},
+            )
+    await db.migrate(blank_engine)
+    async with blank_engine.connect() as conn:
+        rows = (
+            await conn.execute(
+                text(
+                    "SELECT telegram_id, name, whatsapp_id, last_channel, reminder_channel"
+                    " FROM users ORDER BY telegram_id"
+                )
+            )
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        (5001, "Siti Aminah", None, "telegram", None),
+        (5002, "Budi Santoso", None, "telegram", None),
+    ]
+    # and back: the WhatsApp columns and tables go, the users stay
+    async with blank_engine.begin() as conn:
+        await conn.run_sync(_downgrade, "0008")
+    async with blank_engine.connect() as conn:
+        names = (await conn.execute(text("SELECT name FROM users ORDER BY id"))).scalars().all()
+    assert names == ["Siti Aminah", "Budi Santoso"]

@@ -61,25 +61,20 @@ def upgrade() -> None:
     with op.batch_alter_table("whatsapp_sent", schema=None) as batch_op:
         batch_op.create_index("ix_whatsapp_sent_user_sent_at", ["user_id", "sent_at"], unique=False)
 
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("whatsapp_id", sa.String(length=64), nullable=True))
-        batch_op.add_column(sa.Column("last_channel", sa.String(length=16), nullable=True))
-        batch_op.add_column(sa.Column("reminder_channel", sa.String(length=16), nullable=True))
-        batch_op.add_column(
-            sa.Column("whatsapp_seen_at", sa.DateTime(timezone=True), nullable=True)
-        )
-        batch_op.create_unique_constraint(batch_op.f("uq_users_whatsapp_id"), ["whatsapp_id"])
+    # plain ALTER TABLE (no rebuild of users, which every other table points at)
+    op.add_column("users", sa.Column("whatsapp_id", sa.String(length=64), nullable=True))
+    op.add_column("users", sa.Column("last_channel", sa.String(length=16), nullable=True))
+    op.add_column("users", sa.Column("reminder_channel", sa.String(length=16), nullable=True))
+    op.add_column("users", sa.Column("whatsapp_seen_at", sa.DateTime(timezone=True), nullable=True))
+    op.create_index(op.f("ix_users_whatsapp_id"), "users", ["whatsapp_id"], unique=True)
     # everyone so far came by Telegram
     op.execute("UPDATE users SET last_channel = 'telegram' WHERE telegram_id IS NOT NULL")
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("uq_users_whatsapp_id"), type_="unique")
-        batch_op.drop_column("whatsapp_seen_at")
-        batch_op.drop_column("reminder_channel")
-        batch_op.drop_column("last_channel")
-        batch_op.drop_column("whatsapp_id")
+    op.drop_index(op.f("ix_users_whatsapp_id"), table_name="users")
+    for column in ("whatsapp_seen_at", "reminder_channel", "last_channel", "whatsapp_id"):
+        op.drop_column("users", column)
 
     with op.batch_alter_table("whatsapp_sent", schema=None) as batch_op:
         batch_op.drop_index("ix_whatsapp_sent_user_sent_at")
