@@ -37,6 +37,13 @@ async def edit_field(user: SimUser | WaUser, label: str) -> list[SentMessage] | 
 
 async def register_until_summary(user: SimUser | WaUser) -> None:
     """Walk through every step with valid answers (tahapan Penerapan)."""
+    await register_until_contact(user)
+    replies = await user.send_contact("+62 812-3456-7890", "Siti")
+    assert "Ringkasan profil inovasi" in texts(replies)
+
+
+async def register_until_contact(user: SimUser | WaUser) -> None:
+    """Walk through every step up to the contact step, with valid answers."""
     await user.send("/baru")
     await user.send("Si Cantik: Posyandu Digital")
     await user.press("Dinas Kesehatan")
@@ -74,9 +81,8 @@ async def register_until_summary(user: SimUser | WaUser) -> None:
     assert "sk-inovasi.pdf" in texts(replies)
     replies = await user.send_photo(JPEG)
     assert "2 berkas" in texts(replies)
-    await user.press("Selesai")
-    replies = await user.send_contact("+62 812-3456-7890", "Siti")
-    assert "Ringkasan profil inovasi" in texts(replies)
+    replies = await user.press("Selesai")
+    assert "Kontak" in texts(replies)
 
 
 async def test_complete_registration_is_stored_as_submitted(
