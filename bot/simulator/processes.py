@@ -215,10 +215,16 @@ def pending_updates(sim: BotApiSimulator) -> int:
 
 
 async def seed_at_long_text(
-    database_url: str, workdir: Path, chats: int, *, base_id: int = BASE_ID
+    database_url: str,
+    workdir: Path,
+    chats: int,
+    *,
+    base_id: int = BASE_ID,
+    whatsapp_ids: Sequence[str] = (),
 ) -> list[int]:
-    """Create ``chats`` onboarded users (Telegram ids from ``base_id`` on), each with a
-    draft whose registration waits at the long-text step "masalah", and return their ids.
+    """Create ``chats`` onboarded users (Telegram ids from ``base_id`` on; or, with
+    ``whatsapp_ids``, one WhatsApp user for each), each with a draft whose registration
+    waits at the long-text step "masalah", and return their ids (``users.id`` on WhatsApp).
 
     Every text such a user sends is appended to the draft's "masalah" and saved (the walk
     to that step is tested elsewhere). Migrates the database first if it is new.
@@ -232,30 +238,34 @@ async def seed_at_long_text(
     )
     deps = make_deps(settings, clock=SystemClock())
     await open_database(deps)
-    ids = [base_id + n for n in range(chats)]
+    people: list[tuple[str, int | str]] = [("whatsapp", wa_id) for wa_id in whatsapp_ids] or [
+        ("telegram", base_id + n) for n in range(chats)
+    ]
+    made: list[int] = []
     try:
         async with db.transaction(deps.session_factory()) as session:
             dinkes = (await units.find(session, "DINKES"))[0]
-            for telegram_id in ids:
+            for channel, address in people:
                 user = await user_service.get_or_create(
-                    session, address=telegram_id, language="id", now=deps.clock.now()
-                )
+                    session, channel=channel, address=address, language="id",
+                    now=deps.clock.now(),
+                )  # fmt: skip
                 user_service.complete_onboarding(
-                    user, name=f"Pengguna {telegram_id}", unit_id=dinkes.id, nip=None, phone=None
+                    user, name=f"Pengguna {address}", unit_id=dinkes.id, nip=None, phone=None
                 )
                 await runner.start_registration(session, deps, user)
                 await runner.feed(
-                    session, deps, user, Incoming("text", text=f"Inovasi Uji {telegram_id}")
+                    session, deps, user, Incoming("text", text=f"Inovasi Uji {address}")
                 )
-            owners = select(User.id).where(User.telegram_id.in_(ids))
+                made.append(user.id)
             await session.execute(
                 update(FlowState)
-                .where(FlowState.user_id.in_(owners))
+                .where(FlowState.user_id.in_(made))
                 .values(step=LONG_TEXT_STEP, rev=100)
             )
     finally:
         await close_database(deps)
-    return ids
+    return made if whatsapp_ids else [int(address) for _, address in people]
 
 
 def words(telegram_id: int, count: int) -> list[str]:
