@@ -171,3 +171,21 @@ async def test_a_returned_innovation_reaches_a_silent_owner_and_opens_in_full(
     replies = await owner.press("Lihat catatan")
     assert "Lengkapi data hasil dan foto kegiatan." in texts(replies)
     assert any("Perbaiki sekarang" in label for m in replies for label in m.button_labels())
+
+
+async def test_a_reminder_whatsapp_failed_for_a_passing_reason_goes_again_later(
+    harness: BotHarness, sim: phones.WhatsAppPhones, clock: FrozenClock
+) -> None:
+    await setup(harness, sim)
+    ani = sim.user(ANI)
+    sim.wa.fail_next(ani.wa_id, 131000)  # "something went wrong": accepted, then failed
+    clock.set(at(ZONE, 2027, 1, 4, 9, 0))
+    assert (await sweep(harness)).sent == 1
+    await sim.wait_idle()
+    assert ani.messages == []
+    [first, *_] = await reminders(harness)
+    assert first.status == ReminderStatus.PENDING and first.attempts == 1
+    assert (await sweep(harness)).sent == 0  # not before its time
+    clock.set(at(ZONE, 2027, 1, 4, 10, 0))
+    assert (await sweep(harness)).sent == 1
+    assert [m.kind for m in ani.messages] == ["template"]  # delivered once

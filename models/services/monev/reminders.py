@@ -226,10 +226,17 @@ async def release_for_retry(
         return ""
     if reminder.claimed_by != token:
         return ""
-    reminder.attempts += 1
-    reminder.error = error[:200]
     reminder.claimed_by = None
     reminder.claimed_until = None
+    return await _back_in_line(session, reminder, retry_at, error, max_attempts)
+
+
+async def _back_in_line(
+    session: AsyncSession, reminder: Reminder, retry_at: datetime, error: str, max_attempts: int
+) -> str:
+    """Count a failed attempt and wait until ``retry_at`` (or give up after the last)."""
+    reminder.attempts += 1
+    reminder.error = error[:200]
     if reminder.attempts >= max_attempts:
         reminder.status = ReminderStatus.FAILED
     else:
@@ -285,16 +292,8 @@ async def requeue_undelivered(
     reminder = await session.get(Reminder, reminder_id)
     if reminder is None or reminder.status != ReminderStatus.SENT:
         return ""
-    reminder.attempts += 1
-    reminder.error = error[:200]
     reminder.sent_at = None
-    if reminder.attempts >= max_attempts:
-        reminder.status = ReminderStatus.FAILED
-    else:
-        reminder.status = ReminderStatus.PENDING
-        reminder.send_after = retry_at
-    await session.flush()
-    return reminder.status
+    return await _back_in_line(session, reminder, retry_at, error, max_attempts)
 
 
 async def _escalate_unreachable(
