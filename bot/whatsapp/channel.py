@@ -186,7 +186,8 @@ class WhatsAppChannel:
             buttons = [WaButton(c.title, c.id) for c in message.choices]
             return await wa.send_message(to, message.body, buttons=buttons, tracker=tracker)
         rows = [SectionRow(c.title, c.id, c.description) for c in message.choices]
-        menu = SectionList(button_title=message.button, sections=[Section(title="", rows=rows)])
+        section = Section(title=message.button, rows=rows)  # a title Meta always accepts
+        menu = SectionList(button_title=message.button, sections=[section])
         return await wa.send_message(to, message.body, buttons=menu, tracker=tracker)
 
     async def send_file(self, to: str, item: OutgoingFile) -> None:
