@@ -52,6 +52,12 @@ def _parser() -> argparse.ArgumentParser:
     demo_parser.add_argument(
         "--fresh", action="store_true", help="hapus data demo sebelumnya dan mulai dari awal"
     )
+    demo_parser.add_argument(
+        "--channel",
+        choices=demo.CHANNELS,
+        default=demo.TELEGRAM,
+        help="saluran yang ditiru: telegram (bawaan) atau whatsapp",
+    )
     sub.add_parser("migrate", help="bring the database schema up to date")
     export = sub.add_parser("export", help="export innovations in IID column order")
     export.add_argument("--format", choices=("xlsx", "csv"), default="xlsx")
@@ -227,7 +233,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "demo":
             logging_setup.configure(logging.WARNING)
-            demo.run(args.data, fresh=args.fresh)
+            demo.run(args.data, fresh=args.fresh, channel=args.channel)
             return 0
         settings = load_settings()
         quiet = max(settings.logging_level, logging.WARNING)

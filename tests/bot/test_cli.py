@@ -153,8 +153,29 @@ def test_demo_help_explains_people_and_data() -> None:
     assert result.returncode == 0
     for part in ("/sebagai pengusul|verifikator|admin", "/as submitter|verifier|admin",
                  "ADMIN_TELEGRAM_IDS=1003", "📨 pesan baru untuk", "--data DIR", "--fresh",
-                 "data/demo", "received/", "/bantuan-demo"):  # fmt: skip
+                 "data/demo", "received/", "/bantuan-demo", "--channel {telegram,whatsapp}",
+                 "6281200001001", "ADMIN_WHATSAPP_IDS"):  # fmt: skip
         assert part in result.stdout, part
+
+
+def test_demo_on_whatsapp_chats_in_the_terminal_and_keeps_its_data(tmp_path: Path) -> None:
+    data = tmp_path / "demo"
+    script = "/start\nSari Pengusul\n4\n2\n3\n/as admin\n/pengguna\n/keluar\n"
+    result = run_cli("demo", "--channel", "whatsapp", "--data", str(data), stdin=script)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Traceback" not in out + result.stderr
+    assert out.startswith(f"Data demo: {data} (baru)\n")
+    assert "👤 Sekarang Anda pengusul (nomor 6281200001001)" in out
+    assert "☰ Pilih\n[1] Bagian Organisasi Sekretariat Daerah" in out
+    assert "Terima kasih, Sari Pengusul. Akun Anda siap." in out
+    admin = out.split("👤 Sekarang Anda admin (nomor 6281200001003)", 1)[1]
+    assert "Pengguna (3)" in admin and "Sari Pengusul · Pengusul · DINKES" in admin
+
+    again = run_cli("demo", "--channel", "whatsapp", "--data", str(data), stdin="/dataku\n")
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.startswith(f"Data demo: {data} (melanjutkan data sebelumnya;")
+    assert "Nama: Sari Pengusul" in again.stdout and "Unit: Dinas Kesehatan" in again.stdout
 
 
 def test_export_from_the_command_line(tmp_path: Path) -> None:
