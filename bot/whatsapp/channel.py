@@ -52,6 +52,7 @@ def labels(t: Translator) -> render.Labels:
         open_list=t.plain("wa.open_list"),
         more_choices=t.plain("wa.more_choices"),
         use_number=t.plain("wa.use_number"),
+        use_number_hint=t("wa.use_number_hint"),
     )
 
 

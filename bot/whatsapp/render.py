@@ -77,6 +77,7 @@ class Labels:
     open_list: str  # the button that opens a list
     more_choices: str  # the body above the second message of a screen's options
     use_number: str = ""  # the button that shares the sender's own number
+    use_number_hint: str = ""  # what the text says of it (Telegram's hint names its keyboard)
 
 
 @dataclass
@@ -157,8 +158,7 @@ def plan_screens(screens: Sequence[Screen], labels: Labels) -> Plan:
         text = to_whatsapp(screen.text).strip()
         groups = _chunks(screen)
         if screen.contact_button is not None and labels.use_number:
-            hint, _label = screen.contact_button
-            text = f"{text}\n\n{to_whatsapp(hint)}".strip()
+            text = f"{text}\n\n{to_whatsapp(labels.use_number_hint)}".strip()
             groups.insert(0, [(labels.use_number, CONTACT_ID, None)])
             if len(groups) > 1 and len(groups[0]) + len(groups[1]) <= MAX_BUTTONS:
                 groups[:2] = [groups[0] + groups[1]]

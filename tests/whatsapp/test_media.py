@@ -64,6 +64,8 @@ async def test_the_contact_step_offers_the_senders_own_number(
     user = sim.user(6303)
     await onboard(user)
     await register_until_contact(user)
+    prompt = texts(user.answer)
+    assert "Pakai nomor WA ini" in prompt and "Telegram" not in prompt
     replies = await user.press("Pakai nomor WA ini")
     assert "Ringkasan profil inovasi" in texts(replies)
     async with await harness.session() as session:
