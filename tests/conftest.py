@@ -112,8 +112,8 @@ def channel(request: pytest.FixtureRequest) -> Iterator[str]:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Run on WhatsApp what talks to the bot (the tests with the running bot or the WhatsApp
-    stand-in), on SQLite;
+    """Run on WhatsApp what talks to the bot (the tests with the running bot, and those in
+    tests/whatsapp), on SQLite;
     leave out tests marked ``telegram_only`` there. Everything else runs once per database."""
     keep: list[pytest.Item] = []
     drop: list[pytest.Item] = []
@@ -121,7 +121,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         callspec = getattr(item, "callspec", None)
         params = callspec.params if callspec is not None else {}
         skip = params.get("channel") == phones.WHATSAPP and (
-            not {"harness", "wa_sim"} & set(getattr(item, "fixturenames", ()))
+            (
+                "harness" not in getattr(item, "fixturenames", ())
+                and "whatsapp" not in item.path.parts
+            )
             or params.get("database_url") == "postgresql"
             or item.get_closest_marker("telegram_only") is not None
         )

@@ -57,7 +57,7 @@ PAYLOADS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 UPDATE_BOOKKEEPING = {"handled_updates", "inbox_updates"}
 # prefixes whose payloads carry no number
-WITHOUT_NUMBERS = ("me:erase", "me:ed:name", "lang:en", "noop")
+WITHOUT_NUMBERS = ("me:erase", "me:ed:name", "lang:en", "noop", "ch:whatsapp")
 
 
 async def rows(harness: BotHarness) -> dict[str, list[tuple[Any, ...]]]:
