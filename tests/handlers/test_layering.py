@@ -16,6 +16,8 @@ NEUTRAL = [
     *sorted((ROOT / "bot" / "forms").glob("*.py")),
     *(ROOT / "bot" / name for name in ("views.py", "revision_views.py", "deadline_views.py")),
     ROOT / "bot" / "inbox.py",
+    ROOT / "bot" / "channels.py",  # which channel reaches whom
+    ROOT / "scheduler" / "results.py",  # how a delivery ended, on any channel
 ]
 
 
