@@ -21,7 +21,7 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,12 +38,20 @@ from telegram.ext import (
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.benchlib import (
+    STEPS_PER_USER,
+    ChatProbe,
     CpuSample,
+    ErrorCounter,
+    Pending,
+    Step,
     bot_settings,
     database,
+    fire_step,
+    flow_script,
     machine_summary,
     markdown_table,
     percentile,
+    running_runtime,
 )
 from bot.runtime import BotRuntime
 from bot.settings import Settings
@@ -60,16 +68,6 @@ WARMUP_USER = 1
 CLOSED_BASE = 100_000
 OPEN_BASE = 200_000
 
-MASALAH_1 = (
-    "Ibu hamil dan balita di wilayah perbatasan sering terlambat mendapat layanan "
-    "karena jadwal posyandu tidak diketahui dan data kunjungan masih dicatat di buku."
-)
-MASALAH_2 = "Kader kesulitan melaporkan kasus gizi buruk tepat waktu ke puskesmas."
-RANCANG_1 = " ".join(["Kader mencatat kunjungan posyandu lewat aplikasi sederhana."] * 25)
-RANCANG_2 = " ".join(["Puskesmas memantau data dan mengirim pengingat jadwal."] * 25)
-PDF = b"%PDF-1.4\n" + b"0" * 2048
-JPEG = b"\xff\xd8\xff\xe0" + b"1" * 4096
-
 DEFINITIONS = """\
 Definitions (all times on this process's monotonic clock, time.perf_counter):
 - injected: the simulated user's update is put in the simulator's getUpdates queue.
@@ -83,131 +81,39 @@ Definitions (all times on this process's monotonic clock, time.perf_counter):
 """
 
 
-@dataclass(frozen=True)
-class Step:
-    """One update a simulated user sends: its kind and text or button label."""
-
-    kind: str
-    value: str = ""
-
-
-def flow_script(user_id: int) -> list[Step]:
-    """Return onboarding plus a complete registration with every field, then Kirim."""
-    t, p = "text", "press"
-    return [
-        Step(t, "/start"),
-        Step(t, f"Pengguna Uji {user_id}"),
-        Step(p, "Dinas Kesehatan"),
-        Step(p, "Lewati"),
-        Step(p, "Lewati"),
-        Step(t, "/baru"),
-        Step(t, f"Si Cantik {user_id}: Posyandu Digital"),
-        Step(p, "Dinas Kesehatan"),
-        Step(p, "Penerapan"),
-        Step(p, "ASN"),
-        Step(p, "Saya sendiri"),
-        Step(p, "Digital"),
-        Step(p, "Inovasi pelayanan publik"),
-        Step(p, "Digitalisasi layanan pemerintahan"),
-        Step(t, "kesehat"),
-        Step(p, "Kesehatan"),
-        Step(p, "Pendidikan"),
-        Step(t, "komunikasi"),
-        Step(p, "Komunikasi dan Informatika"),
-        Step(p, "Selesai"),
-        Step(t, "05/03/2024"),
-        Step(t, "Juni 2024"),
-        Step(t, MASALAH_1),
-        Step(t, MASALAH_2),
-        Step(p, "Selesai"),
-        Step(t, RANCANG_1),
-        Step(t, RANCANG_2),
-        Step(p, "Selesai"),
-        Step(t, "Menurunkan angka keterlambatan layanan ibu dan anak."),
-        Step(p, "Selesai"),
-        Step(t, "Jadwal posyandu diketahui semua warga; data gizi terkirim hari itu juga."),
-        Step(p, "Selesai"),
-        Step(t, "Kunjungan posyandu naik 35% dalam enam bulan."),
-        Step(p, "Selesai"),
-        Step("location"),
-        Step("document"),
-        Step("photo"),
-        Step(p, "Selesai"),
-        Step("contact"),
-        Step(p, "Kirim"),
-    ]
-
-
-STEPS_PER_USER = len(flow_script(0))
-
-
-async def fire(user: SimUser, step: Step, *, echo: bool) -> int | None:
+async def fire(user: SimUser, step: Step, *, echo: bool) -> None:
     """Inject one step's update without waiting for the bot."""
-    if step.kind == "text":
-        return await user.fire_text(step.value)
-    if step.kind == "press":
+    if step.kind == "press" and echo:
         # the echo bot shows no buttons: press a button of its last message instead
-        return await (user.fire_data("echo") if echo else user.fire_press(step.value))
-    if step.kind == "location":
-        return await user.fire_location(4.1367, 117.6631)
-    if step.kind == "document":
-        return await user.fire_document("sk-inovasi.pdf", PDF, "application/pdf")
-    if step.kind == "photo":
-        return await user.fire_photo(JPEG)
-    if step.kind == "contact":
-        return await user.fire_contact("+62 812-3456-7890", "Siti")
-    raise ValueError(f"unknown step kind {step.kind!r}")
+        await user.fire_data("echo")
+    else:
+        await fire_step(user, step)
 
 
 # ---------------------------------------------------------------- measuring
 
 
-@dataclass
-class Pending:
-    """One update in flight and its timestamps."""
-
-    injected: float
-    done: asyncio.Event = field(default_factory=asyncio.Event)
-    answered: float | None = None
-    handled: float | None = None
-
-
-class Probe:
+class Probe(ChatProbe):
     """Match the bot's answers and completions to each chat's update in flight."""
 
-    def __init__(self) -> None:
-        self.in_flight: dict[int, Pending] = {}
+    timeout = STEP_TIMEOUT
 
     def on_call(self, call: ApiCall) -> None:
         """Record the first answering call for the chat's update in flight."""
         if call.method in ANSWER_METHODS and call.chat_id is not None:
-            pending = self.in_flight.get(call.chat_id)
-            if pending is not None and pending.answered is None:
-                pending.answered = call.received
+            self.on_answer(call.chat_id, call.received)
 
     def on_handled(self, update: object) -> None:
         """Mark the chat's update in flight as completely handled."""
         if isinstance(update, Update) and update.effective_chat is not None:
             self.on_chat_handled(update.effective_chat.id)
 
-    def on_chat_handled(self, chat_id: int) -> None:
-        """Mark the chat's update in flight as completely handled."""
-        pending = self.in_flight.pop(chat_id, None)
-        if pending is not None:
-            pending.handled = time.perf_counter()
-            pending.done.set()
-
     async def step(self, user: SimUser, step: Step, *, echo: bool) -> Pending:
         """Send one step and wait until the bot has handled it."""
-        pending = Pending(time.perf_counter())
-        self.in_flight[user.chat_id] = pending
-        pending.injected = time.perf_counter()
-        await fire(user, step, echo=echo)
         try:
-            await asyncio.wait_for(pending.done.wait(), STEP_TIMEOUT)
-        except TimeoutError:
+            return await self.send(user.chat_id, lambda: fire(user, step, echo=echo))
+        except RuntimeError:
             raise RuntimeError(f"user {user.id}: no completion for {step} in time") from None
-        return pending
 
 
 def track_completions(app: AnyApp, on_handled: Callable[[object], None]) -> None:
@@ -223,18 +129,6 @@ def track_completions(app: AnyApp, on_handled: Callable[[object], None]) -> None
 
     # process_update (final) awaits do_process_update; an instance attribute wins the lookup
     processor.do_process_update = do_process_update  # type: ignore[method-assign]
-
-
-class ErrorCounter(logging.Handler):
-    """Count log records of level ERROR and above (handler failures)."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.count = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        """Count the record."""
-        self.count += 1
 
 
 # ---------------------------------------------------------------- bots
@@ -296,23 +190,17 @@ async def running(app: AnyApp) -> AsyncIterator[AnyApp]:
 async def running_bot(settings: Settings, probe: Probe) -> AsyncIterator[BotRuntime]:
     """Start the real bot (inbox worker, polling) and tell the probe when each kept update
     is handled and answered."""
-    runtime = BotRuntime(settings, webhook_mode=False, poll_timeout=1)
-    original = runtime.channel.process
+    runtime: BotRuntime | None = None
 
-    async def process(payload: dict[str, Any], *, replayed: bool) -> None:
-        try:
-            await original(payload, replayed=replayed)
-        finally:
-            update = Update.de_json(payload, runtime.ptb.bot)
-            if update.effective_chat is not None:
-                probe.on_chat_handled(update.effective_chat.id)
+    def handled(channel: str, payload: dict[str, Any]) -> None:
+        assert runtime is not None
+        update = Update.de_json(payload, runtime.ptb.bot)
+        if update.effective_chat is not None:
+            probe.on_chat_handled(update.effective_chat.id)
 
-    runtime.channel.process = process  # type: ignore[method-assign]
-    await runtime.start()
-    try:
-        yield runtime
-    finally:
-        await runtime.stop()
+    async with running_runtime(settings, handled) as started:
+        runtime = started
+        yield started
 
 
 # ---------------------------------------------------------------- load

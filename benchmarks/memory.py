@@ -34,13 +34,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import Table, func, insert, select
 
 from benchmarks.benchlib import (
+    MASALAH_1,
     bot_settings,
     database,
+    flow_script,
     machine_summary,
     markdown_table,
     percentile,
 )
-from benchmarks.flow_throughput import MASALAH_1, Probe, flow_script, running_bot
+from benchmarks.flow_throughput import Probe, running_bot
 from bot.simulator import ApiCall, BotApiSimulator
 from models import db
 from models.tables import FlowState, Innovation, User
