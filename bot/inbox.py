@@ -89,6 +89,9 @@ class InboxWorker:
         self._idle.clear()
         # what waits behind a busy chat is claimed when that chat's update finishes
         self._spawn(await self._finish_and_claim(arrivals, now))
+        # and the loop looks again at once: the chat's update may finish meanwhile
+        # (without this a lone user's next update waited up to a poll interval: 1 s)
+        self._wake.set()
 
     async def join(self) -> None:
         """Wait until the inbox holds nothing this worker could take and nothing runs."""

@@ -31,6 +31,7 @@ from models.clock import Clock
 from models.db import transaction
 from models.services import updates
 from scheduler import sweep
+from scheduler.delivery import BURST
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +66,9 @@ class BotRuntime:
             processors[TELEGRAM] = self.telegram
         self.whatsapp: WhatsAppChannel | None = None
         if settings.whatsapp_enabled:
-            self.wa_limiter = sweep.make_limiter(
-                self.deps, per_second=settings.whatsapp_send_rate_per_second
-            )
+            # WhatsApp refuses what goes past its rate (130429): the burst counts within it
+            wa_rate = max(1.0, settings.whatsapp_send_rate_per_second - BURST)
+            self.wa_limiter = sweep.make_limiter(self.deps, per_second=wa_rate)
             client, http = build_client(settings)
             self.whatsapp = WhatsAppChannel(
                 self.deps, client, self.channels, self.wa_limiter.acquire_reply, http
