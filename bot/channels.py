@@ -10,6 +10,7 @@ from typing import Protocol
 from bot.deps import Deps
 from bot.forms.screens import Menu, Outcome, Screen
 from models.services import users
+from models.tables import User
 
 log = logging.getLogger(__name__)
 
@@ -17,8 +18,8 @@ log = logging.getLogger(__name__)
 class Reach(Protocol):
     """What a channel does for people other than the one who wrote."""
 
-    async def notify(self, address: str, user_id: int, screens: list[Screen]) -> None:
-        """Send ``screens`` to the person at ``address`` (``users.id`` ``user_id``)."""
+    async def notify(self, address: str, user: User, screens: list[Screen]) -> None:
+        """Send ``screens`` to ``user`` at ``address`` (their id on this channel)."""
 
     async def set_menu(self, address: str, menu: Menu) -> None:
         """Show the person the command menu of their role, where the channel has one."""
@@ -46,12 +47,11 @@ class Channels:
             where = found.get(notice.user_id)
             if where is None:
                 continue
-            channel, address = where
             try:
-                await self.by_name[channel].notify(address, notice.user_id, [notice.screen])
+                await self.by_name[where.channel].notify(where.address, where.user, [notice.screen])
             except Exception:
                 log.warning("notice to user %s not delivered", notice.user_id, exc_info=True)
         for menu in outcome.menus:
             where = found.get(menu.user_id)
             if where is not None:
-                await self.by_name[where[0]].set_menu(where[1], menu)
+                await self.by_name[where.channel].set_menu(where.address, menu)

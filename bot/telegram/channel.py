@@ -18,6 +18,7 @@ from bot.telegram.requests import to_request
 from bot.views import ROLE_COMMANDS
 from handlers import dispatch
 from handlers.core import Request
+from models.tables import User
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ class TelegramChannel:
             log.warning("answer to chat %s not delivered: %s", chat_id, exc)
         await self.channels.tell_others(outcome)
 
-    async def notify(self, address: str, user_id: int, screens: list[Screen]) -> None:
+    async def notify(self, address: str, user: User, screens: list[Screen]) -> None:
         """Send a notice to a Telegram chat (the Channels' side of this channel)."""
         await render.send_notices(self.bot, [(int(address), s) for s in screens], self.slot)
 

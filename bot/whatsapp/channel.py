@@ -141,18 +141,21 @@ class WhatsAppChannel:
         """Send screens; return the WhatsApp ids of the messages sent."""
         if not screens:
             return []
-        return await self._send_all(to, render.plan_screens(screens, labels(t)).messages)
+        sent, _ = await self._send_all(to, render.plan_screens(screens, labels(t)).messages)
+        return sent
 
     async def _send_all(
         self, to: str, messages: list[render.Message], tracker: str | None = None
-    ) -> list[str]:
+    ) -> tuple[list[str], Delivery | None]:
+        """Send messages in order until one does not go; return the ids of those sent and
+        why the first that did not go failed (None if all went)."""
         sent: list[str] = []
         for message in messages:
             result = await self._send_paced(to, message, tracker)
             if isinstance(result, Delivery):
-                break
+                return sent, result
             sent.append(str(result.id))
-        return sent
+        return sent, None
 
     async def _send_paced(self, to: str, message: render.Message, tracker: str | None) -> Any:
         """Send one message; when WhatsApp says to slow down (130429 throughput, 131056 too
@@ -233,12 +236,8 @@ class WhatsAppChannel:
 
     # ------------------------------------------------------------------ for other people
 
-    async def notify(self, address: str, user_id: int, screens: list[Screen]) -> None:
+    async def notify(self, address: str, user: User, screens: list[Screen]) -> None:
         """Send a notice (the Channels' side of this channel)."""
-        async with self.deps.session_factory()() as session:
-            user = await session.get(User, user_id)
-        if user is None:
-            return
         for screen in screens:
             await self.deliver(address, user, screen, purpose="notice")
 
@@ -258,18 +257,12 @@ class WhatsAppChannel:
         if template or not self.in_window(user):
             return await self._send_template(address, user, screen, purpose)
         t = self.deps.translator(user.language)
-        sent: list[str] = []
-        outcome = Delivery(Result.SENT)
-        for message in render.plan_screens([screen], labels(t)).messages:
-            result = await self._send_paced(address, message, purpose)
-            if isinstance(result, Delivery):
-                outcome = result
-                break
-            sent.append(str(result.id))
+        messages = render.plan_screens([screen], labels(t)).messages
+        sent, failure = await self._send_all(address, messages, purpose)
         await remember(self.deps, sent, address, user.id, purpose=purpose, screen=kept(screen))
-        if outcome.result == Result.SENT or sent:
-            return Delivery(Result.SENT, reference=sent[-1] if sent else "")
-        return outcome
+        if failure is not None and not sent:
+            return failure
+        return Delivery(Result.SENT, reference=sent[-1] if sent else "")
 
     async def _send_template(
         self, address: str, user: User, screen: Screen, purpose: str

@@ -101,30 +101,6 @@ async def set_reachable(session: AsyncSession, user_id: int, *, reachable: bool)
     )
 
 
-async def whatsapp_chats(session: AsyncSession, user_ids: Collection[int]) -> dict[int, str]:
-    """Return the WhatsApp id of each of these users that has one."""
-    if not user_ids:
-        return {}
-    rows = await session.execute(
-        select(User.id, User.whatsapp_id).where(
-            User.id.in_(user_ids), User.whatsapp_id.is_not(None)
-        )
-    )
-    return {int(user_id): str(wa_id) for user_id, wa_id in rows.all()}
-
-
-async def telegram_chats(session: AsyncSession, user_ids: Collection[int]) -> dict[int, int]:
-    """Return the Telegram chat of each of these users that has one."""
-    if not user_ids:
-        return {}
-    rows = await session.execute(
-        select(User.id, User.telegram_id).where(
-            User.id.in_(user_ids), User.telegram_id.is_not(None)
-        )
-    )
-    return {int(user_id): int(chat) for user_id, chat in rows.all()}
-
-
 def address_of(user: User, available: Collection[str]) -> tuple[str, str] | None:
     """Return where to reach ``user`` (channel, id there): the channel they chose, else the
     one they wrote on last, else any they have, among the ``available`` ones."""
@@ -138,9 +114,17 @@ def address_of(user: User, available: Collection[str]) -> tuple[str, str] | None
     return None
 
 
+class Reached(NamedTuple):
+    """A person the bot can write to: the user, the channel and their id there."""
+
+    user: User
+    channel: str
+    address: str
+
+
 async def addresses(
     session: AsyncSession, user_ids: Collection[int], *, available: Collection[str]
-) -> dict[int, tuple[str, str]]:
+) -> dict[int, Reached]:
     """Return where to reach each of these users that can be reached."""
     if not user_ids:
         return {}
@@ -149,5 +133,5 @@ async def addresses(
     for user in rows.scalars():
         where = address_of(user, available)
         if where is not None:
-            found[user.id] = where
+            found[user.id] = Reached(user, *where)
     return found
