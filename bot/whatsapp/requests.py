@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from pywa_async.client import WhatsApp
 from pywa_async.types.base_update import RawUpdate
@@ -19,6 +19,8 @@ from models.services import updates
 
 CHANNEL: Final = "whatsapp"
 STATUS_PREFIX: Final = "status:"
+# what the bot sends for others carries its purpose here, and so do its statuses
+TRACKER: Final = "biz_opaque_callback_data"
 OPEN_ID: Final = "wa:open"  # a template's quick reply that shows the message it stands for
 
 
@@ -37,7 +39,8 @@ def _one(entry: dict[str, Any], change: dict[str, Any], value: dict[str, Any], *
 
 def arrivals(body: Any) -> list[updates.Arrival] | None:
     """Return the inbox rows of a webhook body (each message and status on its own, keyed by
-    its id, so Meta's retries are kept once), or None if it is no WhatsApp update."""
+    its id, so Meta's retries are kept once), or None if it is no WhatsApp update. Of the
+    statuses, those of answers (no tracker) are kept only when they say failed."""
     if not isinstance(body, dict) or not isinstance(body.get("entry"), list):
         return None
     found: list[updates.Arrival] = []
@@ -57,6 +60,8 @@ def arrivals(body: Any) -> list[updates.Arrival] | None:
                 one = _one(entry, change, value, contacts=[contact], messages=[message])
                 found.append(updates.Arrival(CHANNEL, str(message["id"]), f"{CHANNEL}:{whom}", one))
             for status in value.get("statuses", []):
+                if status.get("status") != "failed" and not status.get(TRACKER):
+                    continue  # sent, delivered, read of an answer: nothing keeps it
                 key = f"{STATUS_PREFIX}{status['id']}:{status['status']}"
                 whom = str(status.get("recipient_user_id") or status.get("recipient_id") or "")
                 one = _one(entry, change, value, statuses=[status])
@@ -78,9 +83,9 @@ def _fetcher(media: Any) -> Callable[[], Awaitable[bytes]]:
     return fetch
 
 
-def _file(kind: str, media: Any, filename: str) -> Incoming:
+def _file(kind: Literal["photo", "document"], media: Any, filename: str) -> Incoming:
     file = IncomingFile(
-        kind="photo" if kind == "photo" else "document",
+        kind=kind,
         filename=filename,
         mime_type=str(media.mime_type or "application/octet-stream"),
         size=0,  # WhatsApp says the size only when asked for the URL: checked once fetched

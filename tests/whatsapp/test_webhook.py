@@ -4,6 +4,7 @@ once before they are acknowledged, forged ones refused without a trace."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -106,3 +107,40 @@ async def test_messages_that_arrive_out_of_order_are_all_kept(
         done = (await session.execute(select(func.count()).select_from(HandledUpdate))).scalar_one()
         left = (await session.execute(select(func.count()).select_from(InboxUpdate))).scalar_one()
     assert left == 0 and done >= 3
+
+
+async def test_statuses_of_answers_are_not_kept_those_of_notices_are_recorded(
+    harness: BotHarness, sim: phones.WhatsAppPhones, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.whatsapp import statuses
+    from models.db import transaction
+    from models.tables import Role
+    from models.whatsapp_tables import WhatsAppSent
+    from tests.handlers.test_registration import register_until_summary
+    from tests.scheduler.support import add_user, deps_of
+
+    async with transaction(deps_of(harness).session_factory()) as session:
+        await add_user(session, sim, telegram_id=6191, name="Vera Wati", now=harness.clock.now(),
+                       role=Role.VERIFIKATOR)  # fmt: skip
+    user = sim.user(6190)
+    await onboard(user)
+    await register_until_summary(user)
+    handled: list[str] = []
+    record = statuses.record
+
+    async def counted(channel: Any, status: statuses.Status) -> None:
+        handled.append(status.message_id)
+        await record(channel, status)
+
+    monkeypatch.setattr(statuses, "record", counted)
+    sim.wa.report_statuses = True
+    await user.press("Kirim")  # an answer to the owner, a notice to Vera
+    await sim.wait_idle()
+    async with await harness.session() as session:
+        rows = (await session.execute(select(WhatsAppSent.message_id, WhatsAppSent.status))).all()
+    notices = {message_id for message_id, _ in rows}
+    assert rows and all(status == "read" for _, status in rows)  # sent, delivered, read
+    assert handled and set(handled) == notices  # the answers' statuses were not kept
+    assert any(post.body.count(b'"statuses"') for post in sim.wa.webhook_posts)
+    answered = {m.message_id for m in user.messages}
+    assert answered and not answered & set(handled)
