@@ -29,7 +29,7 @@ from models.db import transaction
 from models.services import innovations as inno
 from models.services import monev, updates, users
 from models.tables import Deadline, Innovation, Reminder, ReminderStatus
-from scheduler.delivery import BURST, Deliverer, RateLimiter, TelegramCourier
+from scheduler.delivery import Deliverer, RateLimiter, TelegramCourier
 from scheduler.results import Courier, Result
 
 log = logging.getLogger(__name__)
@@ -354,11 +354,9 @@ def schedule_without_telegram(deps: Deps, whatsapp: Courier) -> AsyncIOScheduler
     if interval <= 0:
         return None
     scheduler = AsyncIOScheduler(timezone=UTC)
-    rate = max(1.0, deps.settings.whatsapp_send_rate_per_second - BURST)  # burst within it
-    limiter = make_limiter(deps, per_second=rate)
 
-    async def run() -> None:
-        await sweep_once(deps, limiter=limiter, whatsapp=whatsapp)
+    async def run() -> None:  # WhatsApp sends within its channel's own limits
+        await sweep_once(deps, whatsapp=whatsapp)
 
     scheduler.add_job(
         run,
