@@ -7,17 +7,17 @@ from __future__ import annotations
 
 import itertools
 import logging
-from types import TracebackType
-from typing import Self
 
 import aiohttp
 from aiohttp import web
+
+from bot.simulator.served import Served
 
 log = logging.getLogger(__name__)
 HOP_HEADERS = frozenset({"host", "content-length", "transfer-encoding", "connection"})
 
 
-class LoopbackProxy:
+class LoopbackProxy(Served):
     """Forward every request to one of ``backends`` (base URLs), round-robin."""
 
     def __init__(self, backends: list[str]) -> None:
@@ -52,20 +52,6 @@ class LoopbackProxy:
         if self._client is not None:
             await self._client.close()
             self._client = None
-
-    async def __aenter__(self) -> Self:
-        """Start."""
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Stop."""
-        await self.stop()
 
     async def _forward(self, request: web.Request) -> web.StreamResponse:
         assert self._client is not None

@@ -10,8 +10,6 @@ commands.py (the Bot API methods), api.py (the HTTP surface and method table) an
 from __future__ import annotations
 
 import asyncio
-from types import TracebackType
-from typing import Self
 
 from aiohttp import web
 
@@ -26,6 +24,7 @@ from bot.simulator.records import (
     Document,
     SentMessage,
 )
+from bot.simulator.served import Served
 from bot.simulator.users import SimUser
 
 __all__ = [
@@ -40,7 +39,7 @@ __all__ = [
 ]
 
 
-class BotApiSimulator(HttpApi):
+class BotApiSimulator(HttpApi, Served):
     """Imitate the Telegram Bot API over loopback HTTP and let tests act as users.
 
     The constructor and the state are SimulatorState's (chats.py); the methods come from the
@@ -82,20 +81,6 @@ class BotApiSimulator(HttpApi):
         runner, self._runner = self._runner, None
         await runner.cleanup()
         self._port = None
-
-    async def __aenter__(self) -> Self:
-        """Start the server."""
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Stop the server."""
-        await self.stop()
 
     @property
     def token(self) -> str:

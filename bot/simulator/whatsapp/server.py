@@ -12,18 +12,17 @@ makes users.
 from __future__ import annotations
 
 import asyncio
-from types import TracebackType
-from typing import Self
 
 from aiohttp import web
 
+from bot.simulator.served import Served
 from bot.simulator.whatsapp.api import MAX_DOCUMENT_SIZE, GraphApi
 from bot.simulator.whatsapp.users import WaUser
 
 __all__ = ["WhatsAppSimulator"]
 
 
-class WhatsAppSimulator(GraphApi):
+class WhatsAppSimulator(GraphApi, Served):
     """Imitate the WhatsApp Cloud API over loopback HTTP and let tests act as users.
 
     Point the bot's Graph client at ``f"{sim.api_url}/v22.0"`` with ``sim.token`` and
@@ -61,20 +60,6 @@ class WhatsAppSimulator(GraphApi):
             runner, self._runner = self._runner, None
             await runner.cleanup()
         self._port = None
-
-    async def __aenter__(self) -> Self:
-        """Start the server."""
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Stop the server."""
-        await self.stop()
 
     def user(self, wa_id: str, *, name: str = "Budi", language: str | None = None) -> WaUser:
         """Return the simulated user with this WhatsApp id (digits, e.g. 6281234567890),
