@@ -8,13 +8,14 @@ from urllib.parse import quote
 from bot.forms.screens import Button, Menu, Outcome, Screen
 from handlers.core import Routes, Turn, stale
 from models.services import linking
+from models.services.users import TELEGRAM, WHATSAPP
 
 PREFIX = "ch:"
 AUTO = "auto"
 
 
 def _other(channel: str) -> str:
-    return "whatsapp" if channel == "telegram" else "telegram"
+    return WHATSAPP if channel == TELEGRAM else TELEGRAM
 
 
 async def link(turn: Turn) -> Outcome:
@@ -40,9 +41,9 @@ async def link(turn: Turn) -> Outcome:
     code = await linking.create_code(turn.session, user, channel=channel, now=now)
     settings = turn.deps.settings
     where = ""
-    if other == "whatsapp" and settings.whatsapp_enabled and settings.whatsapp_number:
+    if other == WHATSAPP and settings.whatsapp_enabled and settings.whatsapp_number:
         where = f"https://wa.me/{settings.whatsapp_number}?text={quote('tautkan ' + code)}"
-    elif other == "telegram" and settings.telegram_enabled and turn.deps.bot_username:
+    elif other == TELEGRAM and settings.telegram_enabled and turn.deps.bot_username:
         where = f"https://t.me/{turn.deps.bot_username}"
     text = t("link.code", code=code, channel=t.plain(f"channel.{other}"), minutes=15)
     if where:

@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.whatsapp.sent import unkept
 from models.db import transaction
@@ -105,7 +106,7 @@ async def record(channel: WhatsAppChannel, status: Status) -> None:
         )
 
 
-async def _first_of_its_send(session: Any, sent: WhatsAppSent) -> bool:
+async def _first_of_its_send(session: AsyncSession, sent: WhatsAppSent) -> bool:
     """Whether no other message of the same send (a text and its buttons) was sent again
     already: one template stands for them all."""
     siblings = await session.execute(
