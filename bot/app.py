@@ -8,8 +8,8 @@ from pathlib import Path
 
 from bot.deps import Deps
 from bot.i18n import load_catalogs
-from bot.settings import Settings
-from models import db
+from bot.settings import Settings, SettingsError
+from models import db, iid
 from models.clock import Clock, SystemClock
 from models.masterdata import load_master_data, load_unit_file
 from models.services import units as unit_service
@@ -17,13 +17,20 @@ from models.services import units as unit_service
 log = logging.getLogger(__name__)
 DATA_DIR = Path(__file__).parent / "data"
 DEFAULT_MASTER_DATA = DATA_DIR / "master-2026.yaml"
+DEFAULT_IID_RULES = DATA_DIR / "iid-2026.yaml"
 EXAMPLE_UNITS = DATA_DIR / "units-example.yaml"
 
 
 def make_deps(settings: Settings, *, clock: Clock | None = None) -> Deps:
-    """Load texts and master data once."""
+    """Load texts, master data and the IID rules once; wrong rules stop here (SettingsError)."""
     master = load_master_data(settings.master_data_file or DEFAULT_MASTER_DATA)
-    return Deps(settings, load_catalogs(), master, clock or SystemClock())
+    try:
+        rules = iid.load_rules(
+            settings.iid_rules_file or DEFAULT_IID_RULES, [e.key for e in master.iid_indikator]
+        )
+    except iid.RulesError as exc:
+        raise SettingsError(str(exc)) from None
+    return Deps(settings, load_catalogs(), master, clock or SystemClock(), iid=rules)
 
 
 async def open_database(deps: Deps) -> None:

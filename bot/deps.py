@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.i18n import Translator
 from bot.settings import Settings
 from models.clock import Clock
+from models.iid import IidRules
 from models.masterdata import MasterData
 from models.policy import Policy
 
@@ -24,6 +25,7 @@ class Deps:
     catalogs: dict[str, dict[str, str]]
     master: MasterData
     clock: Clock
+    iid: IidRules
     engine: AsyncEngine | None = None
     sessions: async_sessionmaker[AsyncSession] | None = None
     bot_username: str = "bot"

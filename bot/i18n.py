@@ -31,13 +31,20 @@ def _flatten(prefix: str, node: Any, out: dict[str, str]) -> None:
 
 
 def load_catalogs(directory: Path = CATALOG_DIR) -> dict[str, dict[str, str]]:
-    """Read every ``<lang>.yaml`` catalog into flat ``key -> text`` mappings."""
+    """Read every ``<lang>.yaml`` catalog, and the ``<lang>/*.yaml`` files beside it (one per
+    feature), into flat ``key -> text`` mappings; a key given twice is an error."""
     catalogs: dict[str, dict[str, str]] = {}
     for lang in LANGUAGES:
-        with (directory / f"{lang}.yaml").open(encoding="utf-8") as fh:
-            flat: dict[str, str] = {}
-            _flatten("", yaml.safe_load(fh), flat)
-            catalogs[lang] = flat
+        flat: dict[str, str] = {}
+        for path in [directory / f"{lang}.yaml", *sorted((directory / lang).glob("*.yaml"))]:
+            with path.open(encoding="utf-8") as fh:
+                part: dict[str, str] = {}
+                _flatten("", yaml.safe_load(fh), part)
+            twice = sorted(set(part) & set(flat))
+            if twice:
+                raise ValueError(f"{path}: keys given twice: {', '.join(twice[:5])}")
+            flat.update(part)
+        catalogs[lang] = flat
     return catalogs
 
 

@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     whatsapp_templates_file: Path | None = None
     default_language: str = "id"
     master_data_file: Path | None = None
+    # the IID indicator rules of the year (weights, levels, evidence), else the shipped file
+    iid_rules_file: Path | None = None
     units_file: Path | None = None
     max_file_mb: int = Field(default=20, ge=1, le=20)
     webhook_url: str | None = None

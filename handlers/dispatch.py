@@ -16,6 +16,7 @@ from bot.forms import runner
 from bot.forms.screens import Outcome
 from bot.i18n import pick_language
 from handlers import (
+    documents,
     evaluator,
     flow,
     linking,
@@ -49,6 +50,7 @@ FEATURES: tuple[Routes, ...] = (
     evaluator.ROUTES,
     monev.ROUTES,
     schedule.ROUTES,
+    documents.ROUTES,
     flow.ROUTES,
 )
 # typed without a slash, these leave a flow too

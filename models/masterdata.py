@@ -19,6 +19,27 @@ class Option(BaseModel):
     pelayanan_dasar: bool = False
 
 
+class IidEntry(BaseModel):
+    """An IID indicator as the master data lists it (the rules file says how it is scored)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    nomor: int
+    key: str
+    label: str
+
+
+class KippSection(BaseModel):
+    """A section of the KIPP proposal: its weight (percent) and word limit."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    label: str
+    bobot: float = Field(ge=0, le=100)
+    maks_kata: int = Field(gt=0)
+
+
 class MasterData(BaseModel):
     """The enumerations the innovation profile chooses from."""
 
@@ -31,6 +52,8 @@ class MasterData(BaseModel):
     bentuk: list[Option]
     tematik: list[Option]
     urusan: list[Option]
+    iid_indikator: list[IidEntry] = []
+    kipp_bagian: list[KippSection] = []
 
     def options(self, name: str) -> list[Option]:
         """Return the enumeration called ``name``."""

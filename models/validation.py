@@ -77,6 +77,17 @@ def parse_text(text: str, *, min_len: int = 1, max_len: int = 4000) -> str:
     return value
 
 
+_LINK = re.compile(r"https?://[^\s<>\"']{3,490}", re.IGNORECASE)
+
+
+def parse_link(text: str) -> str:
+    """Return the web link (http or https) a message holds."""
+    found = _LINK.search(text or "")
+    if found is None:
+        raise InvalidInput("err.link")
+    return found.group(0).rstrip(".,;:)")
+
+
 class Month(date):
     """A date known to its month only ("Juni 2023", "06/2023"), held as the month's first day.
 

@@ -37,6 +37,7 @@ from models.validation import (
     iso_date,
     normalise_phone,
     parse_date,
+    parse_link,
     parse_number,
     parse_text,
 )
@@ -108,10 +109,23 @@ class FormHost(Protocol):
         and delete it from storage; return its display name, None if there is no such file."""
         ...
 
+    async def store_link(self, key: str, url: str) -> None:
+        """Keep a link that stands for a file at a files step that takes links."""
+        ...
+
+    def step_text(self, step: Step, part: str) -> str | None:
+        """Return a step's ``label`` or ``prompt`` (safe HTML) when the host has its own
+        (from a data file), None for the catalog's ``<flow>.<step>.<part>``."""
+        ...
+
     async def summary_extra(
         self, answers: Answers, engine: FormEngine
     ) -> tuple[str, list[list[Button]]]:
         """Return flow-specific summary lines and action buttons (built by ``engine.button``)."""
+        ...
+
+    async def summary_screen(self, answers: Answers, engine: FormEngine) -> Screen | None:
+        """Return the flow's own summary card, None for the engine's."""
         ...
 
     async def finish(self, action: str, arg: str, engine: FormEngine) -> Outcome:
@@ -153,7 +167,8 @@ class FormEngine:
         return [s for s in self.flow.steps if s.asked(answers)]
 
     def _label(self, step: Step) -> str:
-        return self.t(f"{self.flow.name}.{step.key}.label")
+        own = self.host.step_text(step, "label")
+        return own if own is not None else self.t(f"{self.flow.name}.{step.key}.label")
 
     # -- entry points ------------------------------------------------------------------------
 
@@ -296,6 +311,8 @@ class FormEngine:
             value = {"text": parse_text(text, min_len=3, max_len=300)}
         elif step.kind == Kind.CONTACT:
             value = normalise_phone(text)
+        elif step.kind == Kind.FILES and step.links:
+            return await self._on_link(step, text)
         else:
             raise InvalidInput(f"err.expected.{step.kind}")
         await self.host.save(step.key, value)
@@ -345,6 +362,16 @@ class FormEngine:
         text = self.t("form.file_received", name=name, count=count)
         return Outcome([Screen(text, self._step_buttons(step, answers))])
 
+    async def _on_link(self, step: Step, text: str) -> Outcome:
+        """Keep a link in place of a file (a files step that takes links)."""
+        url = parse_link(text)
+        await self.host.store_link(step.key, url)
+        answers = await self.host.load()
+        self._bump()
+        count = len(answers.get(step.key) or [])
+        text = self.t("form.link_received", url=url, count=count)
+        return Outcome([Screen(text, self._step_buttons(step, answers))])
+
     async def _append_long(self, step: Step, text: str, answers: Answers) -> Outcome:
         """Add a message to a long text, or replace the text when the user chose to (the old
         text is kept for "Batalkan penggantian" until the user leaves the step)."""
@@ -356,6 +383,9 @@ class FormEngine:
         value = part if replacing or not current else f"{current}\n\n{part}"
         if len(value) > MAX_LONG_TEXT:
             raise InvalidInput("err.too_long", max=MAX_LONG_TEXT, length=len(value))
+        words = count_words(value)
+        if step.max_words and words > step.max_words:
+            raise InvalidInput("err.max_words", max=step.max_words, words=words)
         await self.host.save(step.key, value)
         if replacing:
             self._set_data(long=LONG_ADD, undo=current)
@@ -369,6 +399,9 @@ class FormEngine:
     def _words_status(self, step: Step, answers: Answers) -> str:
         words = count_words(answers.get(step.key))
         target = step.min_words or step.soft_min_words
+        if step.max_words:
+            key = "form.words_limit" if words <= step.max_words else "form.words_over"
+            return self.t(key, words=self.t.number(words), max=self.t.number(step.max_words))
         if long_text_accepted(step, answers):
             key = "form.words_target" if target else "form.words"
         else:
@@ -441,6 +474,8 @@ class FormEngine:
                 raise InvalidInput("err.min_words", min=step.min_words, words=words)
             if step.soft_min_words and words < step.soft_min_words:
                 raise InvalidInput("err.soft_min_words", min=step.soft_min_words, words=words)
+            if step.max_words and words > step.max_words:
+                raise InvalidInput("err.max_words", max=step.max_words, words=words)
         if later and step.required(answers) and not is_filled(value):
             await self.host.save(step.key, None, skipped=True)
         elif not is_filled(value) and step.required(answers):
@@ -462,6 +497,10 @@ class FormEngine:
         answers = await self.host.load()
         asked = self._asked(answers)
         if self.state.mode == "edit":
+            joined = self._joined_next(step, answers)
+            if joined is not None:
+                self._enter(joined)
+                return Outcome([await self._prompt(joined, answers)])
             missing = [
                 s for s in asked if s.required(answers) and not is_filled(answers.get(s.key))
             ]
@@ -478,6 +517,16 @@ class FormEngine:
         if not self.flow.summary:
             return await self.host.finish("done", "", self)
         return await self._to_summary(answers)
+
+    def _joined_next(self, step: Step, answers: Answers) -> Step | None:
+        """Return the next step if it belongs to ``step`` and is asked now."""
+        keys = [s.key for s in self.flow.steps]
+        position = keys.index(step.key)
+        if position + 1 < len(keys):
+            following = self.flow.steps[position + 1]
+            if following.with_previous and following.asked(answers):
+                return following
+        return None
 
     def _enter(self, step: Step) -> None:
         self.state.step = step.key
@@ -516,6 +565,9 @@ class FormEngine:
         return await self.host.finish(incoming.action, incoming.arg, self)
 
     async def _summary(self, answers: Answers) -> Screen:
+        own = await self.host.summary_screen(answers, self)
+        if own is not None:
+            return own
         if self.flow.groups:
             return await self._grouped_summary(answers)
         lines = [self.t(f"{self.flow.name}.summary_title"), ""]
@@ -597,7 +649,8 @@ class FormEngine:
         parts.append(
             self.t("form.header", n=index + 1, total=len(asked), label=Raw(self._label(step)))
         )
-        parts.append(self.t(f"{self.flow.name}.{step.key}.prompt"))
+        own = self.host.step_text(step, "prompt")
+        parts.append(own if own is not None else self.t(f"{self.flow.name}.{step.key}.prompt"))
         if not step.required(answers):
             parts.append(self.t("form.optional"))
         value = answers.get(step.key)

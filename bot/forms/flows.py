@@ -126,6 +126,18 @@ class BaseHost:
         """Return no flagged fields (only returned innovations have them)."""
         return set()
 
+    async def store_link(self, key: str, url: str) -> None:
+        """Refuse a link: only files steps that say so take one."""
+        raise InvalidInput("err.expected.files")
+
+    def step_text(self, step: Step, part: str) -> str | None:
+        """Use the catalog's texts."""
+        return None
+
+    async def summary_screen(self, answers: Answers, engine: FormEngine) -> Screen | None:
+        """Use the engine's summary card."""
+        return None
+
     async def quick_value(self, step: Step, name: str) -> Any:
         """Return the user's own name for the "saya sendiri" button."""
         return self.ctx.user.name or ""

@@ -26,6 +26,8 @@ from bot.forms.flows import (
     StopHost,
     UserRoleHost,
 )
+from bot.forms.indicators import FLOW_NAME as IID_FLOW
+from bot.forms.indicators import indicator_host
 from bot.forms.monev import CAMPAIGN, MONEV, campaign_host, monev_host
 from bot.forms.profile import PROFILE, profile_host
 from bot.forms.revision import REVISION, REVISION_DECISION, decision_host, revision_host
@@ -77,6 +79,7 @@ HOSTS: dict[str, HostFactory] = {
     PROFILE.name: profile_host,
     REVISION.name: revision_host,
     REVISION_DECISION.name: decision_host,
+    IID_FLOW: indicator_host,
 }
 
 

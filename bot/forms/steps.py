@@ -40,6 +40,7 @@ class Step:
     min_len: int = 1
     max_len: int = 4000
     min_words: int = 0
+    max_words: int = 0  # a long text longer than this is refused with its count
     soft_min_words: int = 0
     later: bool = False
     quick: tuple[str, ...] = ()
@@ -48,6 +49,10 @@ class Step:
     maximum: int = 10**9
     extensions: tuple[str, ...] = ()
     max_bytes: int = 20 * 1024 * 1024
+    # edited from the summary, a step that belongs to the one before (an indicator's
+    # evidence after its level) is asked next instead of going back to the summary
+    with_previous: bool = False
+    links: bool = False  # a files step that also takes a link (a video too large for a chat)
     parse: Callable[[str], Any] | None = None
 
 

@@ -58,6 +58,8 @@ def long_text_accepted(step: Step, answers: Answers) -> bool:
     if not is_filled(value):
         return False
     words = count_words(value)
+    if step.max_words and words > step.max_words:
+        return False
     return words >= step.min_words and words >= step.soft_min_words
 
 

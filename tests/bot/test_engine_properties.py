@@ -21,6 +21,7 @@ from bot.forms.engine import (
     IncomingFile,
     Kind,
     Outcome,
+    Screen,
     Step,
 )
 from bot.i18n import Translator, load_catalogs
@@ -72,10 +73,19 @@ class FakeHost:
         del self.files[index]
         return str(names.pop(index))
 
+    async def store_link(self, key: str, url: str) -> None:
+        self.answers.setdefault(key, []).append(url)
+
+    def step_text(self, step: Step, part: str) -> str | None:
+        return None
+
     async def summary_extra(
         self, answers: Answers, engine: FormEngine
     ) -> tuple[str, list[list[Button]]]:
         return "", []
+
+    async def summary_screen(self, answers: Answers, engine: FormEngine) -> Screen | None:
+        return None
 
     async def finish(self, action: str, arg: str, engine: FormEngine) -> Outcome:
         return Outcome(finished=True)

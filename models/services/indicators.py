@@ -1,0 +1,200 @@
+"""An innovation's answers to the IID indicators: levels, evidence, and the estimate.
+
+Levels the profile already implies (Kecepatan from the dates, Kemanfaatan from the latest monev
+beneficiaries, Monev from the reports sent, Replikasi from recorded replications) count until
+the owner chooses one; the owner's choice wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import iid
+from models.document_tables import IndicatorAnswer, IndicatorFile
+from models.iid import Answer, Estimate, IidRules, ProfileSource
+from models.services.files import EvidenceFile, discard_after_commit
+from models.tables import Innovation, MonevReport
+
+PROFILE = "profile"
+USER = "user"
+
+
+async def stored(session: AsyncSession, innovation_id: int) -> dict[str, IndicatorAnswer]:
+    """Return the innovation's stored answers by indicator key."""
+    rows = await session.scalars(
+        select(IndicatorAnswer).where(IndicatorAnswer.innovation_id == innovation_id)
+    )
+    return {row.key: row for row in rows}
+
+
+async def stored_for(
+    session: AsyncSession, innovation_ids: Sequence[int]
+) -> dict[int, dict[str, IndicatorAnswer]]:
+    """Return the stored answers of several innovations (innovation id -> key -> answer)."""
+    out: dict[int, dict[str, IndicatorAnswer]] = {i: {} for i in innovation_ids}
+    for start in range(0, len(innovation_ids), 500):
+        chunk = list(innovation_ids[start : start + 500])
+        rows = await session.scalars(
+            select(IndicatorAnswer).where(IndicatorAnswer.innovation_id.in_(chunk))
+        )
+        for row in rows:
+            out[row.innovation_id][row.key] = row
+    return out
+
+
+async def _answer(
+    session: AsyncSession, innovation_id: int, key: str, *, now: datetime
+) -> IndicatorAnswer:
+    row = await session.scalar(
+        select(IndicatorAnswer).where(
+            IndicatorAnswer.innovation_id == innovation_id, IndicatorAnswer.key == key
+        )
+    )
+    if row is None:
+        row = IndicatorAnswer(innovation_id=innovation_id, key=key, updated_at=now, files=[])
+        session.add(row)
+    return row
+
+
+async def set_level(
+    session: AsyncSession,
+    innovation_id: int,
+    key: str,
+    level: int | None,
+    *,
+    by: int | None,
+    now: datetime,
+    source: str = USER,
+) -> None:
+    """Store the level of one indicator (None forgets it)."""
+    row = await _answer(session, innovation_id, key, now=now)
+    row.level, row.source, row.updated_by, row.updated_at = level, source, by, now
+
+
+async def add_file(
+    session: AsyncSession,
+    innovation_id: int,
+    key: str,
+    file: EvidenceFile,
+    *,
+    by: int | None,
+    now: datetime,
+) -> None:
+    """Keep an evidence file of one indicator."""
+    row = await _answer(session, innovation_id, key, now=now)
+    row.files.append(IndicatorFile(**file.columns(now=now)))
+    row.updated_by, row.updated_at = by, now
+
+
+async def set_link(
+    session: AsyncSession, innovation_id: int, key: str, link: str | None, *, by: int | None,
+    now: datetime,
+) -> None:  # fmt: skip
+    """Keep (or with None forget) the link that stands for an indicator's evidence."""
+    row = await _answer(session, innovation_id, key, now=now)
+    row.link, row.updated_by, row.updated_at = link, by, now
+
+
+async def remove_file(
+    session: AsyncSession, innovation_id: int, key: str, index: int, *, files_dir: Path
+) -> str | None:
+    """Forget the ``index``-th evidence of one indicator (files first, then the link); delete
+    the file after the commit; return its display name, None if there is no such evidence."""
+    row = (await stored(session, innovation_id)).get(key)
+    if row is None:
+        return None
+    if 0 <= index < len(row.files):
+        removed = row.files.pop(index)
+        discard_after_commit(session, files_dir, [removed.path])
+        return removed.filename
+    if index == len(row.files) and row.link:
+        link, row.link = row.link, None
+        return link
+    return None
+
+
+def evidence_names(row: IndicatorAnswer | None) -> list[str]:
+    """Return the names of an answer's evidence: its files, then its link."""
+    if row is None:
+        return []
+    return [f.filename for f in row.files] + ([row.link] if row.link else [])
+
+
+# -- what the profile implies ------------------------------------------------------------------
+
+
+def months_between(start: date | None, end: date | None) -> int | None:
+    """Whole months from ``start`` to ``end`` (None when either is unknown or out of order)."""
+    if start is None or end is None or end < start:
+        return None
+    return (end.year - start.year) * 12 + end.month - start.month
+
+
+@dataclass(frozen=True)
+class ProfileFacts:
+    """The profile's values the rules can read levels from."""
+
+    months: int | None = None
+    beneficiaries: int | None = None
+    reports: int = 0
+    replications: int = 0
+
+    def value(self, source: ProfileSource) -> int | None:
+        """Return the value a ``profil`` entry names."""
+        return {
+            "waktu": self.months,
+            "penerima": self.beneficiaries,
+            "monev": self.reports,
+            "replikasi": self.replications,
+        }[source]
+
+
+async def profile_facts(session: AsyncSession, innovation: Innovation) -> ProfileFacts:
+    """Read what the profile and the monev reports say of one innovation."""
+    reports = await session.scalar(
+        select(func.count()).where(MonevReport.innovation_id == innovation.id)
+    )
+    latest = await session.scalar(
+        select(MonevReport.beneficiaries)
+        .where(MonevReport.innovation_id == innovation.id)
+        .order_by(MonevReport.submitted_at.desc(), MonevReport.id.desc())
+        .limit(1)
+    )
+    return ProfileFacts(
+        months=months_between(innovation.waktu_uji_coba, innovation.waktu_penerapan),
+        beneficiaries=latest,
+        reports=int(reports or 0),
+    )
+
+
+def answers(
+    rules: IidRules, rows: Mapping[str, IndicatorAnswer], facts: ProfileFacts
+) -> dict[str, Answer]:
+    """Combine stored answers with the levels the profile implies."""
+    out: dict[str, Answer] = {}
+    for indicator in rules.indikator:
+        row = rows.get(indicator.key)
+        evidence = bool(row and (row.files or row.link))
+        if row is not None and row.level is not None:
+            out[indicator.key] = Answer(row.level, evidence, row.source == PROFILE)
+            continue
+        implied = (
+            iid.level_from_profile(indicator, facts.value(indicator.profil))
+            if indicator.profil
+            else None
+        )
+        out[indicator.key] = Answer(implied, evidence, implied is not None)
+    return out
+
+
+async def estimate_for(session: AsyncSession, rules: IidRules, innovation: Innovation) -> Estimate:
+    """Return the estimated IID score of one innovation."""
+    rows = await stored(session, innovation.id)
+    facts = await profile_facts(session, innovation)
+    return iid.estimate(rules, answers(rules, rows, facts))
