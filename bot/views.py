@@ -14,6 +14,7 @@ from typing import Any
 
 from bot import deadline_views
 from bot.deps import Deps
+from bot.field_labels import field_labels
 from bot.forms.definitions import REGISTRATION
 from bot.forms.engine import Button, Notice, Screen, Step, format_value
 from bot.forms.screens import Menu, TemplateHint
@@ -149,7 +150,7 @@ def status_card(t: Translator, deps: Deps, card: Card) -> str:
         t("reg.completeness", percent=check.percent, met=check.met, total=check.total),
     ]
     if innovation.status == Status.DIKEMBALIKAN and innovation.flagged_fields:
-        fields = ", ".join(t.plain(f"reg.{k}.label") for k in innovation.flagged_fields)
+        fields = field_labels(t, deps.iid, innovation.flagged_fields)
         head.append(t("card.flagged", fields=fields))
     revision = card.revision if innovation.status == Status.TERVERIFIKASI else None
     if revision is not None:  # the fields below stay the verified ones until it is accepted
@@ -254,7 +255,7 @@ def returned_notices(deps: Deps, innovation: Innovation, decided: Decided) -> li
     if reach is None:
         return []
     chat, t = reach
-    fields = ", ".join(t.plain(f"reg.{k}.label") for k in innovation.flagged_fields or [])
+    fields = field_labels(t, deps.iid, innovation.flagged_fields)
     text = t(
         "review.returned",
         code=innovation.code or "",

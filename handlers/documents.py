@@ -7,16 +7,20 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot import views
+from bot.documents.build import profile_file, proposal_file
 from bot.forms import runner
 from bot.forms.indicators import indicator_flow, score_lines, total_lines
+from bot.forms.proposal import first_drafts, proposal_flow
 from bot.forms.screens import Button, Outcome, Screen
 from handlers.core import Routes, Turn, stale
 from handlers.status import CODE
 from models import iid
 from models.ids import parse_id
 from models.services import indicators as answers_service
+from models.services import proposal as proposal_service
 from models.services import review
 from models.tables import Innovation
+from models.validation import count_words
 
 Opener = Callable[[Turn, Innovation], Awaitable[Outcome]]
 
@@ -88,6 +92,67 @@ async def indicator_card(turn: Turn, innovation: Innovation) -> Screen:
     return Screen("\n".join(lines))
 
 
+async def open_proposal(turn: Turn, innovation: Innovation) -> Outcome:
+    """The owner writes the proposal (first drafts from the profile); others get the DOCX."""
+    if innovation.owner_id != turn.user.id:
+        return await send_proposal(turn, innovation)
+    written = await proposal_service.sections(turn.session, innovation.id)
+    mode = "summary" if any(count_words(text) for text in written.values()) else "form"
+    drafts = await first_drafts(turn.session, turn.deps, turn.t, innovation)
+    flow = proposal_flow(turn.deps.master)
+    screens = await runner.begin(
+        turn.session, turn.deps, turn.user, flow, target_id=innovation.id,
+        data={"drafts": drafts}, mode=mode,
+    )  # fmt: skip
+    return Outcome(screens)
+
+
+async def send_proposal(turn: Turn, innovation: Innovation) -> Outcome:
+    """The proposal as a DOCX, for whoever may read the innovation."""
+    if not await _may_read(turn, innovation):
+        return stale(turn)
+    file = await proposal_file(turn.session, turn.deps, turn.t, innovation)
+    return Outcome([Screen(turn.t("kipp.sending"))], files=[file])
+
+
+async def send_profile(turn: Turn, innovation: Innovation) -> Outcome:
+    """The profile as a DOCX, for whoever may read the innovation."""
+    if not await _may_read(turn, innovation):
+        return stale(turn)
+    file = await profile_file(turn.session, turn.deps, turn.t, innovation)
+    return Outcome([Screen(turn.t("doc.sending"))], files=[file])
+
+
+async def _may_read(turn: Turn, innovation: Innovation) -> bool:
+    try:
+        await review.readable(turn.session, user=turn.user, innovation_id=innovation.id)
+    except review.NotAllowed:
+        return False
+    return True
+
+
+async def proposal_command(turn: Turn) -> Outcome:
+    """`proposal KODE`."""
+    return await _command(turn, "kipp:", "kipp.usage", open_proposal)
+
+
+async def document_command(turn: Turn) -> Outcome:
+    """`dokumen KODE`: the profile as a DOCX."""
+    return await _command(turn, "doc:", "doc.usage", send_profile)
+
+
+async def proposal_button(turn: Turn) -> Outcome:
+    """📝 Proposal on a card."""
+    innovation = await _by_button(turn, "kipp:")
+    return await open_proposal(turn, innovation) if innovation is not None else stale(turn)
+
+
+async def document_button(turn: Turn) -> Outcome:
+    """📄 Dokumen profil on a card."""
+    innovation = await _by_button(turn, "doc:")
+    return await send_profile(turn, innovation) if innovation is not None else stale(turn)
+
+
 async def indicators_command(turn: Turn) -> Outcome:
     """`indikator KODE`."""
     return await _command(turn, "iid:", "iid.usage", open_indicators)
@@ -100,6 +165,12 @@ async def indicators_button(turn: Turn) -> Outcome:
 
 
 ROUTES = Routes(
-    commands={"indikator": indicators_command, "indicators": indicators_command},
-    buttons={"iid:": indicators_button},
+    commands={
+        "indikator": indicators_command,
+        "indicators": indicators_command,
+        "proposal": proposal_command,
+        "dokumen": document_command,
+        "document": document_command,
+    },
+    buttons={"iid:": indicators_button, "kipp:": proposal_button, "doc:": document_button},
 )

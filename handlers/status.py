@@ -42,7 +42,13 @@ async def card(session: AsyncSession, deps: Deps, user: User, innovation: Innova
         )
         rows.append([Button(t.plain("review.stop"), f"rv:h:{innovation.id}")])
     if innovation.owner_id == user.id or innovation.status != Status.DRAF:
-        rows.append([Button(t.plain("card.indicators"), f"iid:{innovation.id}")])
+        rows.append(
+            [
+                Button(t.plain("card.indicators"), f"iid:{innovation.id}"),
+                Button(t.plain("doc.proposal_button"), f"kipp:{innovation.id}"),
+            ]
+        )
+        rows.append([Button(t.plain("doc.profile_button"), f"doc:{innovation.id}")])
     rows.append(
         [
             Button(t.plain("card.read_full"), f"rd:t:{innovation.id}"),

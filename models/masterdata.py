@@ -38,6 +38,8 @@ class KippSection(BaseModel):
     label: str
     bobot: float = Field(ge=0, le=100)
     maks_kata: int = Field(gt=0)
+    dari: list[str] = []  # profile fields the first draft is taken from
+    dari_indikator: list[str] = []  # IID indicators whose levels the first draft names
 
 
 class MasterData(BaseModel):

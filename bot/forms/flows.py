@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import views
 from bot.deps import Deps
+from bot.field_labels import INDICATOR, SECTION, field_label, field_labels
 from bot.forms.definitions import (
     INVITE,
     ONBOARDING,
@@ -36,14 +37,14 @@ from bot.forms.engine import (
 from bot.i18n import Raw, Translator
 from bot.settings import Settings
 from models.filecheck import FileType
-from models.services import cards, monev, notice_data, people, review
+from models.services import cards, indicators, monev, notice_data, people, proposal, review
 from models.services import flows as flow_states
 from models.services import innovations as inno
 from models.services import units as unit_service
 from models.services import users as user_service
 from models.services.files import EvidenceFile, discard_after_commit
 from models.tables import FlowState, Innovation, Role, Status, User
-from models.validation import InvalidInput
+from models.validation import InvalidInput, count_words
 
 CATALOG_SOURCES = ("profile_fields", "roles", "invite_roles")
 
@@ -229,6 +230,27 @@ class RegistrationHost(BaseHost):
             [engine.button(t("reg.submit"), "k")],
             [engine.button(t("reg.save_draft"), "v"), engine.button(t("reg.delete"), "h")],
         ]
+        flagged = self.innovation.flagged_fields or []
+        documents = [
+            Button("🚩 " + t.plain(key), f"{prefix}{self.innovation.id}")
+            for flag, key, prefix in (
+                (INDICATOR, "card.indicators", "iid:"),
+                (SECTION, "doc.proposal_button", "kipp:"),
+            )
+            if any(f.startswith(flag) for f in flagged)
+        ]
+        if documents:
+            lines.append(
+                t(
+                    "reg.flagged_documents",
+                    fields=field_labels(
+                        t,
+                        self.ctx.deps.iid,
+                        [f for f in flagged if f.startswith((INDICATOR, SECTION))],
+                    ),
+                )
+            )
+            actions.insert(0, documents)
         return "\n".join(lines), actions
 
     async def finish(self, action: str, arg: str, engine: FormEngine) -> Outcome:
@@ -368,9 +390,30 @@ class ReviewHost(StateHost):
 
 
 class ReturnHost(ReviewHost):
-    """Return with a comment and the fields to fix."""
+    """Return with a comment and the fields to fix: profile fields, and the IID indicators
+    and proposal sections the owner has answered."""
 
     flow = REVIEW_RETURN
+
+    async def labels(self, step: Step) -> dict[str, str]:
+        """Add the answered indicators and the written proposal sections to the fields."""
+        labels = await super().labels(step)
+        if step.options != "profile_fields" or self.ctx.state.target_id is None:
+            return labels
+        session, t, rules = self.ctx.session, self.ctx.t, self.ctx.deps.iid
+        innovation_id = self.ctx.state.target_id
+        answered = await indicators.stored(session, innovation_id)
+        for indicator in rules.indikator:
+            row = answered.get(indicator.key)
+            if row is not None and (row.level or row.files or row.link):
+                key = INDICATOR + indicator.key
+                labels[key] = field_label(t, rules, key)
+        written = await proposal.sections(session, innovation_id)
+        for section in self.ctx.deps.master.kipp_bagian:
+            if count_words(written.get(section.key)):
+                key = SECTION + section.key
+                labels[key] = field_label(t, rules, key)
+        return labels
 
 
 class StopHost(ReviewHost):

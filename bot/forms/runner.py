@@ -30,6 +30,8 @@ from bot.forms.indicators import FLOW_NAME as IID_FLOW
 from bot.forms.indicators import indicator_host
 from bot.forms.monev import CAMPAIGN, MONEV, campaign_host, monev_host
 from bot.forms.profile import PROFILE, profile_host
+from bot.forms.proposal import FLOW_NAME as KIPP_FLOW
+from bot.forms.proposal import proposal_host
 from bot.forms.revision import REVISION, REVISION_DECISION, decision_host, revision_host
 from models.services import flows as flow_states
 from models.services import innovations as inno
@@ -80,6 +82,7 @@ HOSTS: dict[str, HostFactory] = {
     REVISION.name: revision_host,
     REVISION_DECISION.name: decision_host,
     IID_FLOW: indicator_host,
+    KIPP_FLOW: proposal_host,
 }
 
 

@@ -1,0 +1,26 @@
+"""The name of a field a reviewer can return: a profile field, an IID indicator
+(``iid.<key>``) or a proposal section (``kipp.<key>``)."""
+
+from __future__ import annotations
+
+from bot.i18n import Translator
+from models.iid import IidRules
+
+INDICATOR = "iid."
+SECTION = "kipp."
+
+
+def field_label(t: Translator, rules: IidRules, key: str) -> str:
+    """Return the plain display name of a returnable field."""
+    if key.startswith(INDICATOR):
+        indicator = rules.get(key.removeprefix(INDICATOR))
+        if indicator is not None:
+            return t.plain("iid.flag_label", no=indicator.nomor, name=indicator.name(t.lang))
+    if key.startswith(SECTION):
+        return t.plain("kipp.flag_label", name=t.plain(f"kipp.section.{key.removeprefix(SECTION)}"))
+    return t.plain(f"reg.{key}.label")
+
+
+def field_labels(t: Translator, rules: IidRules, keys: list[str] | None) -> str:
+    """Return the names of returned fields, comma-separated."""
+    return ", ".join(field_label(t, rules, k) for k in keys or [])
