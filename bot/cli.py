@@ -1,4 +1,4 @@
-"""Command line: run, demo, migrate, units import."""
+"""Command line: run, demo, migrate, export, dokumen, proposal, units import."""
 
 from __future__ import annotations
 
@@ -67,6 +67,11 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--year", type=int, help="year of registration")
     export.add_argument("--files", type=Path, help="also write the evidence files to this zip")
     export.add_argument("--lang", choices=("id", "en"), default="id")
+    for name, what in (("dokumen", "the innovation profile"), ("proposal", "the KIPP proposal")):
+        document = sub.add_parser(name, help=f"write {what} of one innovation as DOCX")
+        document.add_argument("code", help="the innovation's code, e.g. INO-2026-0001")
+        document.add_argument("--out", type=Path, required=True, help="file to write")
+        document.add_argument("--lang", choices=("id", "en"), default="id")
     units = sub.add_parser("units", help="manage the unit list")
     units_sub = units.add_subparsers(dest="units_command", required=True)
     units_import = units_sub.add_parser("import", help="import units from a YAML or CSV file")
@@ -80,6 +85,29 @@ async def _check_database(settings: Settings) -> None:
         await db.migrate(engine)
     finally:
         await engine.dispose()
+
+
+async def _document(settings: Settings, args: argparse.Namespace) -> str:
+    from bot.documents.build import profile_document, proposal_document
+    from bot.documents.docx import profile_docx, proposal_docx
+    from models.services import innovations as inno
+
+    deps = make_deps(settings)
+    t = deps.translator(args.lang)
+    await open_database(deps)
+    try:
+        async with db.transaction(deps.session_factory()) as session:
+            innovation = await inno.get_by_code(session, args.code)
+            if innovation is None:
+                raise UsageError(f"{args.code}: no innovation has this code")
+            if args.command == "proposal":
+                content = proposal_docx(await proposal_document(session, deps, t, innovation))
+            else:
+                content = profile_docx(await profile_document(session, deps, t, innovation))
+    finally:
+        await close_database(deps)
+    args.out.write_bytes(content)
+    return f"{innovation.code}: {args.command} written to {args.out}"
 
 
 async def _import_units(settings: Settings, path: Path) -> str:
@@ -168,6 +196,7 @@ def _configure_logging(settings: Settings, level: int) -> None:
 
 def _run(settings: Settings) -> None:
     settings.require_channel()
+    make_deps(settings)  # the master data and the IID rules hold together
     _configure_logging(settings, settings.logging_level)
     lock = claim_sqlite(settings)  # noqa: F841 - held open while the process runs
     if settings.telegram_enabled:
@@ -246,6 +275,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "export":
             _configure_logging(settings, quiet)
             print(asyncio.run(_export(settings, args)))
+        elif args.command in ("dokumen", "proposal"):
+            _configure_logging(settings, quiet)
+            print(asyncio.run(_document(settings, args)))
         elif args.command == "units":
             _configure_logging(settings, quiet)
             print(asyncio.run(_import_units(settings, args.file)))

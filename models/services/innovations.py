@@ -57,6 +57,16 @@ async def get_owned(session: AsyncSession, *, owner: User, innovation_id: int) -
     return (await session.execute(_OWNED, params)).unique().scalar_one_or_none()
 
 
+async def get_by_code(session: AsyncSession, code: str) -> Innovation | None:
+    """Return the innovation with this code (any case), with its files."""
+    stmt = (
+        select(Innovation)
+        .where(Innovation.code == code.strip().upper())
+        .options(joinedload(Innovation.attachments))
+    )
+    return (await session.execute(stmt)).unique().scalar_one_or_none()
+
+
 async def list_drafts(session: AsyncSession, *, owner_id: int) -> list[Innovation]:
     """Return the owner's editable innovations, latest first."""
     stmt = (

@@ -240,3 +240,92 @@ def test_sqlite_means_one_bot_process(tmp_path: Path) -> None:
     again.close()
     pg = load_settings(_env_file=None, database_url="postgresql+asyncpg://u@127.0.0.1/x")
     assert claim_sqlite(pg) is None
+
+
+BAD_RULES = {
+    "wrong weight": (
+        ("bobot: 1\n    wajib: true\n    confirmed: false", "bobot: -1\n    wajib: true"),
+        "indikator[0] (regulasi).bobot",
+    ),
+    "unknown indicator": (("key: sdm", "key: kepuasan"), "indikator[1] (kepuasan): unknown"),
+    "missing level": (
+        ("      - {label: 1-10 orang, label_en: 1-10 people}\n", ""),
+        "indikator[1] (sdm).levels: 3 levels needed, 2 given",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_RULES))
+def test_a_wrong_rules_file_stops_start_up_with_one_line(case: str, tmp_path: Path) -> None:
+    (old, new), entry = BAD_RULES[case]
+    text = (ROOT / "bot/data/iid-2026.yaml").read_text(encoding="utf-8")
+    assert old in text
+    rules = tmp_path / "iid-pemda.yaml"
+    rules.write_text(text.replace(old, new, 1), encoding="utf-8")
+    env = {
+        "TELEGRAM_BOT_TOKEN": "123:ABC",
+        "IID_RULES_FILE": str(rules),
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+    }
+    result = run_cli("run", env=env)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"IID_RULES_FILE {rules}: ")
+    assert entry in lines[0]
+
+
+async def _seed_innovation(url: str) -> str:
+    from datetime import UTC, datetime
+
+    from models import db
+    from models.clock import FrozenClock
+    from models.masterdata import load_unit_file
+    from models.services import proposal
+    from models.services import units as unit_service
+    from models.tables import Status
+    from tests.factories import make_innovation, make_user
+
+    clock = FrozenClock(datetime(2026, 11, 20, 2, 0, tzinfo=UTC))
+    engine = db.create_engine(url)
+    try:
+        await db.migrate(engine)
+        async with db.transaction(db.session_factory(engine)) as session:
+            units = load_unit_file(ROOT / "bot/data/units-example.yaml")
+            await unit_service.import_units(session, units.units)
+            owner = await make_user(session, clock, telegram_id=1, name="Sari", unit_code="DINKES")
+            innovation = await make_innovation(
+                session, clock, owner=owner, n=2, status=Status.TERVERIFIKASI
+            )
+            await proposal.save(
+                session, innovation.id, "kebaruan", "Baru <b>sekali</b> =1+1", now=clock.now()
+            )
+            return innovation.code or ""
+    finally:
+        await engine.dispose()
+
+
+def test_documents_from_the_command_line(tmp_path: Path) -> None:
+    import asyncio
+    import io
+
+    import docx
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    code = asyncio.run(_seed_innovation(url))
+    env = {"DATABASE_URL": url}
+    profile, proposal = tmp_path / "profil.docx", tmp_path / "proposal.docx"
+    result = run_cli("dokumen", code.lower(), "--out", str(profile), env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"{code}: dokumen written to {profile}"
+    word = docx.Document(io.BytesIO(profile.read_bytes()))
+    cells = [c.text for table in word.tables for row in table.rows for c in row.cells]
+    assert "Nama inovasi" in cells and "Dinas Kesehatan" in cells
+    assert "Regulasi inovasi daerah" in cells
+    result = run_cli("proposal", code, "--out", str(proposal), env=env)
+    assert result.returncode == 0, result.stderr
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(proposal.read_bytes())).paragraphs)
+    assert "Baru <b>sekali</b> =1+1" in text
+    result = run_cli("dokumen", "INO-2026-9999", "--out", str(profile), env=env)
+    assert result.returncode == 2
+    assert result.stderr.strip() == "INO-2026-9999: no innovation has this code"
