@@ -237,8 +237,8 @@ def _save(word: WordDocument) -> bytes:
 def _release(word: WordDocument) -> None:
     """Break the reference cycles of a saved document. python-docx's parts and package refer
     to each other, so without this a document waits for a full run of the cyclic garbage
-    collector, which is rare in a large process, while its XML trees (outside Python's heap,
-    about 0.5 MiB each) stay allocated (docs/benchmarks.md, section 6)."""
+    collector, which is rare in a large process, while its XML trees (outside Python's heap)
+    stay allocated (docs/benchmarks.md, section 6)."""
     package = word.part.package
     for part in list(package.iter_parts()):
         vars(part).clear()
