@@ -54,6 +54,9 @@ PAYLOADS: dict[str, tuple[str, ...]] = {
     ),
     "wd:": ("wd:a:{}", "wd:y:{}:1", "wd:y:1:{}", "wd:n:{}", "wd:e:{}"),
     "f:": ("f:{}:c:kesehatan", "f:{}:p:1"),
+    "iid:": ("iid:{}",),
+    "kipp:": ("kipp:{}",),
+    "doc:": ("doc:{}",),
 }  # fmt: skip
 UPDATE_BOOKKEEPING = {"handled_updates", "inbox_updates"}
 # prefixes whose payloads carry no number
