@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import matplotlib
 
@@ -22,14 +23,23 @@ def unit_chart(
     compliance: Mapping[str, tuple[int, int, int]],
     *,
     titles: Mapping[str, str],
+    bands: Sequence[tuple[str, int]] = (),
 ) -> bytes:
     """Draw innovations per unit and, when there are monev periods, compliance per unit
-    (on time / late / missing)."""
+    (on time / late / missing); with ``bands`` (label, count), innovations by the band of
+    their estimated IID score below."""
     units = sorted(set(innovations) | set(compliance), key=lambda u: -innovations.get(u, 0))
     units = units[:MAX_UNITS] or ["-"]
-    panels = 2 if compliance else 1
+    panels = 1 + bool(compliance)
     height = max(3.0, 0.42 * len(units) + 1.6)
-    fig, axes = plt.subplots(panels, 1, figsize=(7.5, height * panels), squeeze=False)
+    band_height = max(2.4, 0.42 * len(bands) + 1.4) if bands else 0.0
+    fig, axes = plt.subplots(
+        panels + bool(bands),
+        1,
+        figsize=(7.5, height * panels + band_height),
+        squeeze=False,
+        gridspec_kw={"height_ratios": [height] * panels + ([band_height] if bands else [])},
+    )
     labels = [_short(u) for u in units]
     positions = list(range(len(units)))
     left = axes[0][0]
@@ -57,8 +67,24 @@ def unit_chart(
         right.set_title(titles["compliance"])
         right.legend(loc="lower right", fontsize="small")
         right.xaxis.get_major_locator().set_params(integer=True)
+    if bands:
+        _band_panel(axes[panels][0], bands, titles["bands"])
     fig.tight_layout()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110)
     plt.close(fig)
     return buffer.getvalue()
+
+
+BAND_COLOURS = ("#2e9e5b", "#2f6db5", "#f0a830", "#9e9e9e", "#d64545")
+
+
+def _band_panel(axis: Any, bands: Sequence[tuple[str, int]], title: str) -> None:
+    """Innovations per band, in the order given (highest band first)."""
+    positions = list(range(len(bands)))
+    colours = [BAND_COLOURS[min(n, len(BAND_COLOURS) - 1)] for n in positions]
+    axis.barh(positions, [n for _, n in bands], color=colours)
+    axis.set_yticks(positions, [_short(label) for label, _ in bands])
+    axis.invert_yaxis()
+    axis.set_title(title)
+    axis.xaxis.get_major_locator().set_params(integer=True)

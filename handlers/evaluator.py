@@ -11,9 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.forms.screens import Button, Outcome, OutgoingFile, Screen
 from bot.i18n import LANGUAGES, Translator
 from handlers.core import Routes, Turn, role_refusal, stale
+from handlers.iid_stats import band_counts, iid_lines
 from models.ids import parse_id
 from models.services import export as data
-from models.services import units
+from models.services import iid_stats, units
 from models.tables import Role, Status
 
 REVIEWERS = (Role.VERIFIKATOR, Role.ADMIN)
@@ -164,7 +165,9 @@ def compliance_text(t: Translator, compliance: data.Compliance) -> str:
 
 
 async def stats_command(turn: Turn) -> Outcome:
-    """Show counts by status, unit, tahapan, jenis and urusan, basic-service coverage, a chart."""
+    """Show counts by status, unit, tahapan, jenis and urusan, basic-service coverage, monev
+    compliance, the estimated IID bands and the indicators most often without evidence, and
+    a chart."""
     screens = await turn.gate(*REVIEWERS)
     if screens is not None:
         return Outcome(screens)
@@ -196,6 +199,9 @@ async def stats_command(turn: Turn) -> Outcome:
         session, viewer=turn.user, today=deps.today(), zone=deps.policy.zone
     )
     lines.append(compliance_text(t, compliance))
+    rules = deps.iid
+    scores = await iid_stats.iid_statistics(session, rules, viewer=turn.user)
+    lines += iid_lines(t, rules, scores)
     from bot import charts  # matplotlib is loaded on first use, not at start-up
 
     # drawn after the transaction, off the event loop: it takes a while
@@ -209,10 +215,15 @@ async def stats_command(turn: Turn) -> Outcome:
             "on_time": t.plain("stats.on_time"),
             "late": t.plain("stats.late"),
             "missing": t.plain("stats.missing"),
+            "bands": t.plain("iidstats.chart_bands"),
         },
+        bands=band_counts(t, rules, scores) if scores.total else (),
     )
     chart = OutgoingFile(
-        "statistik.png", caption=t.plain("stats.chart_caption"), photo=True, make=draw
+        "statistik.png",
+        caption=t.plain("iidstats.chart_caption" if scores.total else "stats.chart_caption"),
+        photo=True,
+        make=draw,
     )
     return Outcome([Screen("\n".join(lines))], files=[chart])
 

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.clock import FrozenClock
+from models.services import indicators, review
 from models.services import innovations as inno
-from models.services import review
+from models.services.files import EvidenceFile
 from models.tables import Innovation, Status, Unit, User
 from tests import phones
+from tests.samples import PDF
 
 TRICKY_TEXT = "Ibu “hamil” & anak <b>\nbaris dua: \"kutip\" 'satu' — é ñ 漢字\n=SUM(A1)"
 
@@ -98,3 +102,31 @@ async def make_innovation(
         review.stop(session, innovation, actor=reviewer, reason="Tidak berlanjut", now=clock.now())
     await session.flush()
     return innovation
+
+
+async def answer_indicator(
+    session: AsyncSession,
+    clock: FrozenClock,
+    innovation: Innovation,
+    key: str,
+    level: int | None,
+    *,
+    files: Sequence[str] = (),
+    link: str | None = None,
+    files_dir: Path | None = None,
+) -> None:
+    """Store one indicator's level and evidence through the services, as the chat would: each
+    name in ``files`` becomes an evidence file (written under ``files_dir`` when given)."""
+    now = clock.now()
+    if level is not None:
+        await indicators.set_level(session, innovation.id, key, level, by=None, now=now)
+    for n, name in enumerate(files, start=1):
+        path = f"iid/{innovation.id}/{key}/{n:02d}.pdf"
+        if files_dir is not None:
+            (files_dir / path).parent.mkdir(parents=True, exist_ok=True)
+            (files_dir / path).write_bytes(PDF)
+        evidence = EvidenceFile("document", name, "application/pdf", len(PDF), path)
+        await indicators.add_file(session, innovation.id, key, evidence, by=None, now=now)
+    if link is not None:
+        await indicators.set_link(session, innovation.id, key, link, by=None, now=now)
+    await session.flush()

@@ -23,6 +23,7 @@ from models.tables import Innovation, MonevReport
 
 PROFILE = "profile"
 USER = "user"
+BATCH = 500  # innovations per query of the batch reads
 
 
 async def stored(session: AsyncSession, innovation_id: int) -> dict[str, IndicatorAnswer]:
@@ -38,8 +39,8 @@ async def stored_for(
 ) -> dict[int, dict[str, IndicatorAnswer]]:
     """Return the stored answers of several innovations (innovation id -> key -> answer)."""
     out: dict[int, dict[str, IndicatorAnswer]] = {i: {} for i in innovation_ids}
-    for start in range(0, len(innovation_ids), 500):
-        chunk = list(innovation_ids[start : start + 500])
+    for start in range(0, len(innovation_ids), BATCH):
+        chunk = list(innovation_ids[start : start + BATCH])
         rows = await session.scalars(
             select(IndicatorAnswer).where(IndicatorAnswer.innovation_id.in_(chunk))
         )
@@ -173,6 +174,48 @@ async def profile_facts(session: AsyncSession, innovation: Innovation) -> Profil
     )
 
 
+async def facts_for(
+    session: AsyncSession, innovations: Sequence[Innovation]
+) -> dict[int, ProfileFacts]:
+    """Read :func:`profile_facts` for several innovations at once: per batch of 500 one grouped
+    query for the report counts and one for the latest report's beneficiaries."""
+    counts: dict[int, int] = {}
+    latest: dict[int, int] = {}
+    ids = [i.id for i in innovations]
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        rows = await session.execute(
+            select(MonevReport.innovation_id, func.count())
+            .where(MonevReport.innovation_id.in_(chunk))
+            .group_by(MonevReport.innovation_id)
+        )
+        counts.update((innovation_id, int(n)) for innovation_id, n in rows)
+        order = (MonevReport.submitted_at.desc(), MonevReport.id.desc())
+        ranked = (
+            select(
+                MonevReport.innovation_id,
+                MonevReport.beneficiaries,
+                func.row_number()
+                .over(partition_by=MonevReport.innovation_id, order_by=order)
+                .label("rank"),
+            )
+            .where(MonevReport.innovation_id.in_(chunk))
+            .subquery()
+        )
+        rows = await session.execute(
+            select(ranked.c.innovation_id, ranked.c.beneficiaries).where(ranked.c.rank == 1)
+        )
+        latest.update((innovation_id, int(n)) for innovation_id, n in rows)
+    return {
+        i.id: ProfileFacts(
+            months=months_between(i.waktu_uji_coba, i.waktu_penerapan),
+            beneficiaries=latest.get(i.id),
+            reports=counts.get(i.id, 0),
+        )
+        for i in innovations
+    }
+
+
 def answers(
     rules: IidRules, rows: Mapping[str, IndicatorAnswer], facts: ProfileFacts
 ) -> dict[str, Answer]:
@@ -198,3 +241,14 @@ async def estimate_for(session: AsyncSession, rules: IidRules, innovation: Innov
     rows = await stored(session, innovation.id)
     facts = await profile_facts(session, innovation)
     return iid.estimate(rules, answers(rules, rows, facts))
+
+
+async def estimates_for(
+    session: AsyncSession, rules: IidRules, innovations: Sequence[Innovation]
+) -> dict[int, Estimate]:
+    """Return the estimated IID scores of several innovations (by innovation id), read in
+    batches: stored answers and profile facts of all of them at once."""
+    ids = [i.id for i in innovations]
+    rows = await stored_for(session, ids)
+    facts = await facts_for(session, innovations)
+    return {i: iid.estimate(rules, answers(rules, rows[i], facts[i])) for i in ids}
