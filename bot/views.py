@@ -289,7 +289,12 @@ def decision_notices(deps: Deps, innovation: Innovation, decided: Decided) -> li
         name=innovation.nama_inovasi or "",
         comment=decided.comment or "-",
     )
-    return [Notice(chat, Screen(text, [[Button(t.plain("card.open"), f"st:{innovation.id}")]]))]
+    rows = [[Button(t.plain("card.open"), f"st:{innovation.id}")]]
+    if innovation.status == Status.TERVERIFIKASI:  # ask whether to show it on the catalog
+        text += "\n\n" + t("pub.ask")
+        rows.insert(0, [Button(t.plain("pub.agree"), f"pub:y:{innovation.id}")])
+        rows.insert(1, [Button(t.plain("pub.decline"), f"pub:n:{innovation.id}")])
+    return [Notice(chat, Screen(text, rows))]
 
 
 def role_notices(deps: Deps, target: User, unit: Unit | None) -> tuple[list[Notice], list[Menu]]:

@@ -23,6 +23,7 @@ from handlers import (
     lists,
     monev,
     people,
+    publishing,
     registration,
     review,
     revisions,
@@ -51,6 +52,7 @@ FEATURES: tuple[Routes, ...] = (
     monev.ROUTES,
     schedule.ROUTES,
     documents.ROUTES,
+    publishing.ROUTES,
     flow.ROUTES,
 )
 # typed without a slash, these leave a flow too

@@ -11,9 +11,10 @@ from bot import revision_views, views
 from bot.deps import Deps
 from bot.forms.screens import Button, Outcome, OutgoingFile, Screen
 from bot.i18n import Translator
+from handlers import publishing
 from handlers.core import Routes, Turn, stale
 from models.ids import parse_id
-from models.services import cards, review
+from models.services import cards, publication, review
 from models.services import innovations as inno
 from models.tables import Innovation, Status, User
 
@@ -49,6 +50,8 @@ async def card(session: AsyncSession, deps: Deps, user: User, innovation: Innova
             ]
         )
         rows.append([Button(t.plain("doc.profile_button"), f"doc:{innovation.id}")])
+    published = await publication.get(session, innovation.id)
+    rows += publishing.card_rows(user.id, user.role, innovation, t, published)
     rows.append(
         [
             Button(t.plain("card.read_full"), f"rd:t:{innovation.id}"),

@@ -1,0 +1,127 @@
+"""Whether a verified innovation is on the public catalog: its owner agrees (asked when it is
+verified, changeable on its card), chooses whether the contact number and which photos are
+shown; an admin can take it down."""
+
+from __future__ import annotations
+
+from bot.forms.screens import Button, Outcome, Screen
+from bot.i18n import Translator
+from handlers.core import Routes, Turn, stale
+from models.catalog_tables import Publication
+from models.ids import parse_id
+from models.services import innovations as inno
+from models.services import publication, review
+from models.tables import Innovation, Role, Status
+
+PREFIX = "pub:"
+# pub:<action>:<innovation id>[:<attachment id>]
+OWNER_ACTIONS = {"s", "y", "n", "c", "f"}
+ADMIN_ACTIONS = {"h", "u"}
+
+
+def card_rows(
+    turn_user_id: int, role: str, innovation: Innovation, t: Translator, row: Publication | None
+) -> list[list[Button]]:
+    """The card's catalog buttons for this viewer (a verified innovation only)."""
+    if innovation.status != Status.TERVERIFIKASI:
+        return []
+    i = innovation.id
+    if innovation.owner_id == turn_user_id:
+        return [[Button(t.plain("pub.card"), f"pub:s:{i}")]]
+    if role == Role.ADMIN and row is not None and row.published:
+        hidden = row.hidden_at is not None
+        return [
+            [
+                Button(
+                    t.plain("pub.unhide" if hidden else "pub.hide"),
+                    f"pub:{'u' if hidden else 'h'}:{i}",
+                )
+            ]
+        ]
+    return []
+
+
+async def _innovation(turn: Turn, raw_id: str) -> Innovation | None:
+    innovation_id = parse_id(raw_id)
+    if innovation_id is None:
+        return None
+    return await review.find_visible(turn.session, user=turn.user, innovation_id=innovation_id)
+
+
+async def screen(turn: Turn, innovation: Innovation, note: str = "") -> Screen:
+    """The owner's catalog choices for one innovation, each a button that changes it."""
+    t, i = turn.t, innovation.id
+    row = await publication.get(turn.session, i)
+    published = bool(row and row.published)
+    hidden = bool(row and row.hidden_at)
+    photos = [a for a in innovation.attachments if a.mime_type.startswith("image/")]
+    public = set(publication.public_photo_ids(row, innovation))
+    state = "hidden" if published and hidden else "on" if published else "off"
+    lines = [note] if note else []
+    lines.append(t("pub.title", code=innovation.code or "", name=innovation.nama_inovasi or ""))
+    lines.append(t(f"pub.state_{state}"))
+    contact = bool(row and row.public_contact)
+    lines.append(t("pub.contact_on" if contact else "pub.contact_off"))
+    lines.append(t("pub.photos", shown=len(public), total=len(photos)))
+    rows = [
+        [
+            Button(
+                t.plain("pub.decline" if published else "pub.agree"),
+                f"pub:{'n' if published else 'y'}:{i}",
+            )
+        ],
+        [Button(t.plain("pub.hide_contact" if contact else "pub.show_contact"), f"pub:c:{i}")],
+    ]
+    for n, photo in enumerate(photos, start=1):
+        mark = "✅" if photo.id in public else "▫️"
+        rows.append(
+            [
+                Button(
+                    t.plain("pub.photo", mark=mark, n=n, name=photo.filename),
+                    f"pub:f:{i}:{photo.id}",
+                )
+            ]
+        )
+    rows.append([Button(t.plain("card.open"), f"st:{i}")])
+    return Screen("\n".join(lines), rows, edit=bool(note))
+
+
+async def on_button(turn: Turn) -> Outcome:
+    """Show or change the catalog choices (owner), or take down / let back (admin)."""
+    action, _, rest = turn.payload.removeprefix(PREFIX).partition(":")
+    raw_id, _, raw_photo = rest.partition(":")
+    innovation = await _innovation(turn, raw_id)
+    if innovation is None or innovation.status != Status.TERVERIFIKASI:
+        return stale(turn)
+    t, now, user = turn.t, turn.deps.clock.now(), turn.user
+    if action in ADMIN_ACTIONS and user.role == Role.ADMIN:
+        if action == "h":
+            await publication.hide(turn.session, innovation, by=user.id, now=now)
+        else:
+            await publication.unhide(turn.session, innovation)
+        return Outcome([Screen(t(f"pub.admin_{action}", code=innovation.code or ""))])
+    if action not in OWNER_ACTIONS or innovation.owner_id != user.id:
+        return stale(turn)
+    innovation = await inno.get_owned(turn.session, owner=user, innovation_id=innovation.id)
+    if innovation is None:
+        return stale(turn)
+    note = ""
+    if action in ("y", "n"):
+        await publication.decide(
+            turn.session, innovation, published=action == "y", by=user.id, now=now
+        )
+        note = t(f"pub.done_{action}")
+    elif action == "c":
+        row = await publication.get(turn.session, innovation.id)
+        await publication.set_contact(
+            turn.session, innovation, shown=not (row and row.public_contact)
+        )
+    elif action == "f":
+        photo_id = parse_id(raw_photo)
+        if photo_id is None:
+            return stale(turn)
+        await publication.toggle_photo(turn.session, innovation, photo_id)
+    return Outcome([await screen(turn, innovation, note)])
+
+
+ROUTES = Routes(buttons={PREFIX: on_button})
