@@ -57,7 +57,9 @@ PAYLOADS: dict[str, tuple[str, ...]] = {
     "iid:": ("iid:{}",),
     "kipp:": ("kipp:{}",),
     "doc:": ("doc:{}",),
-    "pub:": ("pub:s:{}", "pub:y:{}", "pub:n:{}", "pub:c:{}", "pub:f:{}:1", "pub:f:1:{}", "pub:h:{}"),
+    "pub:": (
+        "pub:s:{}", "pub:y:{}", "pub:n:{}", "pub:c:{}", "pub:f:{}:1", "pub:f:1:{}", "pub:h:{}",
+    ),
 }  # fmt: skip
 UPDATE_BOOKKEEPING = {"handled_updates", "inbox_updates"}
 # prefixes whose payloads carry no number
