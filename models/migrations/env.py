@@ -7,6 +7,7 @@ from typing import Any, Literal
 from alembic import context
 from sqlalchemy import Connection
 
+from models.db import include_object
 from models.tables import Base, UTCDateTime
 
 config = context.config
@@ -27,6 +28,7 @@ def run_migrations(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         render_item=render_item,
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -13,7 +13,9 @@ from models.tables import Base
 
 
 def _diff(connection: Connection) -> list[Any]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    context = MigrationContext.configure(
+        connection, opts={"compare_type": True, "include_object": db.include_object}
+    )
     return list(compare_metadata(context, Base.metadata))
 
 
