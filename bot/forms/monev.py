@@ -41,6 +41,8 @@ from models.tables import Deadline, FlowState, Role, User
 from models.validation import InvalidInput, first_day, parse_date
 
 MAX_BENEFICIARIES = 100_000_000
+# a campaign scope whose label is not at tgt.scope.<scope>
+SCOPE_TEXTS = {monev.INDICATORS: "iidstats.scope.indicators"}
 
 
 def _stopped(answers: Answers) -> bool:
@@ -348,7 +350,9 @@ class CampaignHost(_AnswersInState):
     async def options(self, step: Step, answers: Answers) -> list[Choice]:
         """Return the campaign scopes, the default first."""
         t = self.ctx.t
-        return [Choice(s, t.plain(f"tgt.scope.{s}")) for s in monev.CAMPAIGN_SCOPES]
+        return [
+            Choice(s, t.plain(SCOPE_TEXTS.get(s, f"tgt.scope.{s}"))) for s in monev.CAMPAIGN_SCOPES
+        ]
 
     async def summary_extra(
         self, answers: Answers, engine: FormEngine
@@ -381,6 +385,7 @@ class CampaignHost(_AnswersInState):
             actor=ctx.user,
             now=ctx.deps.clock.now(),
             policy=ctx.deps.policy,
+            rules=ctx.deps.iid,
         )
         await flow_states.remove(ctx.session, ctx.state)
         text = t("tgt.saved", name=campaign.name, date=t.date(due), count=count)

@@ -24,7 +24,8 @@ are imported here from the submodules that hold them:
 - ``reports``: ``ReportInput``, ``MONEV_STATUSES``, ``STOPPED``, ``open_monev_deadlines``,
   ``submit_report``;
 - ``campaigns``: ``create_campaign``, ``list_campaigns``, ``CampaignSummary``,
-  ``cancel_campaign``, ``get_campaign``, ``campaign_concerns``, ``CAMPAIGN_SCOPES``;
+  ``cancel_campaign``, ``get_campaign``, ``campaign_concerns``, ``missing_indicators``,
+  ``CAMPAIGN_SCOPES``, ``INDICATORS``;
 - ``schedules``: the /jadwal reads (``open_deadlines``, ``overdue_by_unit``,
   ``next_deadline``).
 
@@ -35,12 +36,14 @@ The submodules import one way only: ``_common`` and ``recipients`` first, then `
 from models.services.monev._common import MonevError
 from models.services.monev.campaigns import (
     CAMPAIGN_SCOPES,
+    INDICATORS,
     CampaignSummary,
     campaign_concerns,
     cancel_campaign,
     create_campaign,
     get_campaign,
     list_campaigns,
+    missing_indicators,
 )
 from models.services.monev.deadlines import (
     SUBMITTED,
@@ -93,6 +96,7 @@ from models.services.monev.schedules import next_deadline, open_deadlines, overd
 
 __all__ = [
     "CAMPAIGN_SCOPES",
+    "INDICATORS",
     "MONEV_STATUSES",
     "STOPPED",
     "SUBMITTED",
@@ -118,6 +122,7 @@ __all__ = [
     "mark_undelivered",
     "mark_unreachable",
     "may_decide",
+    "missing_indicators",
     "missing_of",
     "monev_key",
     "move_deadline",

@@ -9,7 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.db import dialect_insert
+from models.iid import IidRules
 from models.policy import Period, Policy
+from models.services.indicators import BATCH, estimates_for
 from models.services.innovations import EDITABLE, profile_completeness
 from models.services.monev._common import MonevError, _plan_owner_reminders
 from models.services.monev.deadlines import close_deadline, still_needed
@@ -23,7 +25,8 @@ from models.tables import (
     User,
 )
 
-CAMPAIGN_SCOPES = ("incomplete", "all")
+INDICATORS = "indicators"  # mandatory IID indicators not complete
+CAMPAIGN_SCOPES = ("incomplete", INDICATORS, "all")
 
 
 async def _create_deadline(
@@ -62,12 +65,26 @@ async def _create_deadline(
 
 def campaign_concerns(innovation: Innovation, scope: str) -> bool:
     """Whether a campaign of ``scope`` concerns the innovation (drafts and incomplete profiles
-    by default; ``all``: every innovation that is not stopped)."""
+    by default; ``all``: every innovation that is not stopped). ``indicators`` depends on the
+    stored answers: :func:`missing_indicators` narrows what this lets through."""
     if innovation.status == Status.DIHENTIKAN:
         return False
-    if scope == "all":
+    if scope in ("all", INDICATORS):
         return True
     return innovation.status in EDITABLE or not profile_completeness(innovation).complete
+
+
+async def missing_indicators(
+    session: AsyncSession, rules: IidRules, innovations: list[Innovation]
+) -> list[Innovation]:
+    """Return the innovations whose mandatory IID indicators are not all complete (a level
+    and its evidence), estimated in batches."""
+    out: list[Innovation] = []
+    for start in range(0, len(innovations), BATCH):
+        chunk = innovations[start : start + BATCH]
+        estimates = await estimates_for(session, rules, chunk)
+        out += [i for i in chunk if estimates[i.id].missing_mandatory]
+    return out
 
 
 async def create_campaign(
@@ -79,24 +96,25 @@ async def create_campaign(
     actor: User,
     now: datetime,
     policy: Policy,
+    rules: IidRules | None = None,
 ) -> tuple[Campaign, int]:
-    """Set an evaluation deadline for the innovations it concerns; return it and how many."""
-    if scope not in CAMPAIGN_SCOPES:
+    """Set an evaluation deadline for the innovations it concerns; return it and how many.
+    The ``indicators`` scope needs the IID ``rules``."""
+    if scope not in CAMPAIGN_SCOPES or (scope == INDICATORS and rules is None):
         raise ValueError(scope)
     campaign = Campaign(
         name=name, due_date=due_date, scope=scope, created_by=actor.id, created_at=now
     )
     session.add(campaign)
     await session.flush()
-    innovations = (
-        await session.execute(
-            select(Innovation).where(Innovation.status != Status.DIHENTIKAN).order_by(Innovation.id)
-        )
-    ).scalars()
+    found = await session.execute(
+        select(Innovation).where(Innovation.status != Status.DIHENTIKAN).order_by(Innovation.id)
+    )
+    innovations = [i for i in found.scalars() if campaign_concerns(i, scope)]
+    if scope == INDICATORS and rules is not None:
+        innovations = await missing_indicators(session, rules, innovations)
     count = 0
     for innovation in innovations:
-        if not campaign_concerns(innovation, scope):
-            continue
         deadline_id = await _create_deadline(
             session,
             key=f"campaign:{campaign.id}:{innovation.id}",
