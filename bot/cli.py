@@ -125,7 +125,7 @@ async def _import_units(settings: Settings, path: Path) -> str:
 async def _export(settings: Settings, args: argparse.Namespace) -> str:
     from tqdm import tqdm
 
-    from bot import exports
+    from bot import evidence_zip, exports
     from models.services.export import Filters, count_innovations
 
     deps = make_deps(settings)
@@ -145,8 +145,8 @@ async def _export(settings: Settings, args: argparse.Namespace) -> str:
             args.out.write_bytes(content)
             message = f"{total} innovations written to {args.out}"
             if args.files:
-                count = await exports.write_evidence_zip(
-                    session, deps, viewer=None, filters=filters, out=args.files
+                count = await evidence_zip.write_evidence_zip(
+                    session, deps, viewer=None, filters=filters, out=args.files, t=t
                 )
                 message += f"; {count} evidence files written to {args.files}"
     finally:

@@ -1,13 +1,12 @@
-"""XLSX and CSV exports in the IID profile's column order, and the evidence zip."""
+"""XLSX and CSV exports in the IID profile's column order, with the Indikator sheet
+(bot/iid_exports.py); the evidence zip is bot/evidence_zip.py."""
 
 from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from collections.abc import Callable
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
@@ -19,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.deps import Deps
 from bot.forms.definitions import REGISTRATION
 from bot.i18n import Translator
+from bot.iid_exports import indicator_headers, indicator_rows
 from bot.views import local
-from models.filecheck import safe_filename
 from models.services import export as data
 from models.services import innovations as inno
 from models.services.cards import option_labels
@@ -123,7 +122,8 @@ async def build_xlsx(
     filters: data.Filters,
     progress: Progress | None = None,
 ) -> bytes:
-    """Return a workbook: innovations (IID column order), monev reports, deadlines."""
+    """Return a workbook: innovations (IID column order), monev reports, deadlines, and the
+    IID indicators of each innovation."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(t.plain("export.sheet_innovations"))
     sheet.append(headers(t))
@@ -139,6 +139,10 @@ async def build_xlsx(
         extra.append(columns)
         for row in rows:
             extra.append([_cell(extra, v) for v in row])
+    sheet = workbook.create_sheet(t.plain("iidstats.sheet.title"))
+    sheet.append(indicator_headers(t))
+    async for row in indicator_rows(session, deps, t, viewer=viewer, filters=filters):
+        sheet.append([_cell(sheet, v) for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -226,7 +230,7 @@ async def monev_sheets(
     ]
 
 
-def _csv_safe(value: Any) -> Any:
+def csv_safe(value: Any) -> Any:
     if isinstance(value, str) and _looks_like_formula(value):
         return "'" + value  # keep spreadsheet programs from running it as a formula
     if isinstance(value, datetime):
@@ -251,30 +255,7 @@ async def build_csv(
     writer.writerow(headers(t))
     labels = await Labels.load(session, deps, t)
     async for innovation in data.stream_innovations(session, viewer=viewer, filters=filters):
-        writer.writerow([_csv_safe(v) for v in innovation_row(innovation, labels, t, deps)])
+        writer.writerow([csv_safe(v) for v in innovation_row(innovation, labels, t, deps)])
         if progress:
             progress(1)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-async def write_evidence_zip(
-    session: AsyncSession, deps: Deps, *, viewer: User | None, filters: data.Filters, out: Path
-) -> int:
-    """Write every evidence file of the exported innovations into a zip; return the count."""
-    count = 0
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        async for innovation in data.stream_innovations(session, viewer=viewer, filters=filters):
-            folder = innovation.code or f"draf-{innovation.id}"
-            for n, attachment in enumerate(innovation.attachments, start=1):
-                source = deps.files_dir / attachment.path
-                if source.is_file():
-                    name = _entry_name(attachment.path, attachment.filename)
-                    archive.write(source, f"{folder}/{n:02d}-{name}")
-                    count += 1
-    return count
-
-
-def _entry_name(stored: str, filename: str) -> str:
-    """Return the sender's file name without folders or control characters (names stored
-    before they were cleaned on arrival too), or the stored one when nothing is left."""
-    return safe_filename(filename) or Path(stored).name

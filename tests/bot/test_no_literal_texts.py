@@ -16,6 +16,8 @@ CHAT_CODE = [
     ROOT / "bot" / "revision_views.py",
     ROOT / "bot" / "render.py",
     ROOT / "bot" / "exports.py",
+    ROOT / "bot" / "iid_exports.py",
+    ROOT / "bot" / "evidence_zip.py",
     ROOT / "bot" / "charts.py",
 ]
 # call name -> which positional argument carries text, and the text keywords

@@ -260,7 +260,7 @@ async def test_monev_sheets_and_compliance(harness: BotHarness, sim: BotApiSimul
     [document] = [m for m in await admin.press("Semua (XLSX)") if m.document]
     assert document.document is not None
     book = openpyxl.load_workbook(io.BytesIO(document.document.data))
-    assert book.sheetnames == ["Inovasi", "Laporan monev", "Tenggat"]
+    assert book.sheetnames == ["Inovasi", "Laporan monev", "Tenggat", "Indikator"]
     reports = [[c.value for c in r] for r in book["Laporan monev"].iter_rows()]
     assert len(reports) == 1 + 3
     assert reports[1][5:8] == ["Berjalan", 1250, "Hasil\n“baik”"]

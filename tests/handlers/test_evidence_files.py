@@ -11,7 +11,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 from sqlalchemy import select
 
-from bot import exports
+from bot import evidence_zip
 from bot.settings import Settings
 from bot.simulator import BotApiSimulator, SimUser
 from models.db import transaction
@@ -160,14 +160,15 @@ async def test_an_impostor_is_refused_and_real_files_are_kept_under_bot_names(
         )  # fmt: skip
     out = tmp_path / "bukti.zip"
     async with await harness.session() as session:
-        count = await exports.write_evidence_zip(
+        count = await evidence_zip.write_evidence_zip(
             session, deps_of(harness), viewer=None, filters=export_data.Filters(), out=out
         )
     assert count == 10
     with zipfile.ZipFile(out) as archive:
-        entries = archive.namelist()
-    assert all(PurePosixPath(e).parent == PurePosixPath(f"draf-{innovation.id}") for e in entries)
-    inside = [e.split("/", 1)[1] for e in entries]
+        entries = [e for e in archive.namelist() if e != "manifest.csv"]
+    folder = PurePosixPath(f"draf-{innovation.id}/bukti-dukung")
+    assert all(PurePosixPath(e).parent == folder for e in entries)
+    inside = [PurePosixPath(e).name for e in entries]
     assert inside[:8] == [
         "01-sk-inovasi.pdf", "02-sk.docx", "03-data.xlsx", "04-grafik.png",
         "05-Foto Kegiatan.JPEG", "06-x.pdf", "07-suratfdp.pdf", "08-surat.pdf",
