@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
@@ -15,6 +15,7 @@ from models.clock import Clock
 from models.iid import IidRules
 from models.masterdata import MasterData
 from models.policy import Policy
+from models.services.duplicates import SimilarityCache
 
 
 @dataclass
@@ -31,6 +32,7 @@ class Deps:
     bot_username: str = "bot"
     housekeeping_done_on: date | None = None
     next_draft_scan: datetime | None = None
+    similarity: SimilarityCache = field(default_factory=SimilarityCache)  # near-duplicates
 
     @property
     def files_dir(self) -> Path:

@@ -22,6 +22,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
 from models.services.users import Admins
+from models.similarity import DEFAULT_THRESHOLD
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/inovasi.db"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -98,6 +99,8 @@ class Settings(BaseSettings):
     send_max_retries: int = Field(default=3, ge=0, le=10)
     send_retry_backoff_seconds: float = Field(default=1.0, ge=0, le=60)
     draft_nudge_days: int = Field(default=3, ge=0, le=365)
+    # a registration this similar (0..1) to an innovation of the Pemda is warned of
+    similarity_threshold: float = Field(default=DEFAULT_THRESHOLD, ge=0, le=1)
 
     @field_validator("admin_whatsapp_ids", mode="before")
     @classmethod

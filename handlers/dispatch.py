@@ -25,6 +25,7 @@ from handlers import (
     people,
     publishing,
     registration,
+    replication,
     review,
     revisions,
     schedule,
@@ -53,6 +54,7 @@ FEATURES: tuple[Routes, ...] = (
     schedule.ROUTES,
     documents.ROUTES,
     publishing.ROUTES,
+    replication.ROUTES,
     flow.ROUTES,
 )
 # typed without a slash, these leave a flow too

@@ -7,14 +7,14 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import revision_views, views
+from bot import replication_views, revision_views, views
 from bot.deps import Deps
 from bot.forms.screens import Button, Outcome, OutgoingFile, Screen
 from bot.i18n import Translator
 from handlers import publishing
 from handlers.core import Routes, Turn, stale
 from models.ids import parse_id
-from models.services import cards, publication, review
+from models.services import cards, publication, replications, review
 from models.services import innovations as inno
 from models.tables import Innovation, Status, User
 
@@ -29,6 +29,10 @@ async def card(session: AsyncSession, deps: Deps, user: User, innovation: Innova
         session, deps.master, innovation, viewer=user, sources=views.label_sources()
     )
     text = views.status_card(t, deps, data)
+    replicated = replication_views.card_lines(
+        t, *await replications.both_ways(session, innovation.id)
+    )
+    text += "\n\n" + replicated if replicated else ""
     rows: list[list[Button]] = []
     if innovation.owner_id == user.id and innovation.status in inno.EDITABLE:
         key = "card.fix" if innovation.status == Status.DIKEMBALIKAN else "card.continue"
@@ -50,6 +54,7 @@ async def card(session: AsyncSession, deps: Deps, user: User, innovation: Innova
             ]
         )
         rows.append([Button(t.plain("doc.profile_button"), f"doc:{innovation.id}")])
+    rows += replication_views.card_row(t, user, innovation)
     published = await publication.get(session, innovation.id)
     rows += publishing.card_rows(user.id, user.role, innovation, t, published)
     rows.append(

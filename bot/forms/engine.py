@@ -45,21 +45,9 @@ from models.validation import (
 # The flow's types live in steps.py (declarations), screens.py (what comes in and goes out)
 # and values.py (how answers are shown); they are importable from here as before.
 __all__ = [
-    "Answers",
-    "Button",
-    "Choice",
-    "Flow",
-    "FormEngine",
-    "FormHost",
-    "Incoming",
-    "IncomingFile",
-    "Kind",
-    "Notice",
-    "Outcome",
-    "Screen",
-    "Step",
-    "format_value",
-]
+    "Answers", "Button", "Choice", "Flow", "FormEngine", "FormHost", "Incoming", "IncomingFile",
+    "Kind", "Notice", "Outcome", "Screen", "Step", "format_value",
+]  # fmt: skip
 
 PAGE_SIZE = 8
 MAX_LONG_TEXT = 20_000
@@ -130,6 +118,10 @@ class FormHost(Protocol):
 
     async def finish(self, action: str, arg: str, engine: FormEngine) -> Outcome:
         """Carry out a summary action or the end of a flow without summary."""
+        ...
+
+    async def step_left(self, step: Step, engine: FormEngine) -> list[Screen]:
+        """Return what to show before what comes next, once ``step`` is left forward."""
         ...
 
 
@@ -206,8 +198,11 @@ class FormEngine:
             return Outcome([await self._prompt(step, answers, error=message)])
         moved = (self.state.step, self.state.mode) != before
         went_back = incoming.kind == "button" and incoming.action == "b"
-        if step.kind == Kind.CONTACT and (moved or outcome.finished) and not went_back:
-            outcome.screens.insert(0, await self._left_contact_step(step))
+        if (moved or outcome.finished) and not went_back:
+            first = await self.host.step_left(step, self)
+            if step.kind == Kind.CONTACT:
+                first.insert(0, await self._left_contact_step(step))
+            outcome.screens[:0] = first
         return outcome
 
     async def _left_contact_step(self, step: Step) -> Screen:
@@ -217,15 +212,11 @@ class FormEngine:
         return Screen(text, close_keyboard=True)
 
     def _error_params(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key, value in params.items():
-            if isinstance(value, date):
-                out[key] = self.t.date(value)
-            elif isinstance(value, int):
-                out[key] = self.t.number(value)
-            else:
-                out[key] = value
-        return out
+        t = self.t
+        return {
+            k: t.date(v) if isinstance(v, date) else t.number(v) if isinstance(v, int) else v
+            for k, v in params.items()
+        }
 
     # -- steps -------------------------------------------------------------------------------
 

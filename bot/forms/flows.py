@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import views
 from bot.deps import Deps
 from bot.field_labels import INDICATOR, SECTION, field_label, field_labels
+from bot.forms import near_duplicates
 from bot.forms.definitions import (
     INVITE,
     ONBOARDING,
@@ -151,6 +152,10 @@ class BaseHost:
         """Remove nothing: only flows with evidence steps keep files."""
         return None
 
+    async def step_left(self, step: Step, engine: FormEngine) -> list[Screen]:
+        """Show nothing more when a step is left."""
+        return []
+
 
 class RegistrationHost(BaseHost):
     """Stores registration answers straight into the innovation draft."""
@@ -212,6 +217,15 @@ class RegistrationHost(BaseHost):
         )
         discard_after_commit(self.ctx.session, self.ctx.deps.files_dir, [attachment.path])
         return attachment.filename
+
+    async def step_left(self, step: Step, engine: FormEngine) -> list[Screen]:
+        """Warn of near-duplicates once the name and the masalah are given."""
+        if step.key not in near_duplicates.WATCHED or self._draft is None:
+            return []
+        ctx = self.ctx
+        return await near_duplicates.warning_screens(
+            ctx.session, ctx.deps, ctx.t, ctx.state, self.innovation
+        )
 
     async def summary_extra(
         self, answers: Answers, engine: FormEngine

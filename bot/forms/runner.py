@@ -32,6 +32,7 @@ from bot.forms.monev import CAMPAIGN, MONEV, campaign_host, monev_host
 from bot.forms.profile import PROFILE, profile_host
 from bot.forms.proposal import FLOW_NAME as KIPP_FLOW
 from bot.forms.proposal import proposal_host
+from bot.forms.replication import REPLICATION, replication_host
 from bot.forms.revision import REVISION, REVISION_DECISION, decision_host, revision_host
 from models.services import flows as flow_states
 from models.services import innovations as inno
@@ -83,6 +84,7 @@ HOSTS: dict[str, HostFactory] = {
     REVISION_DECISION.name: decision_host,
     IID_FLOW: indicator_host,
     KIPP_FLOW: proposal_host,
+    REPLICATION.name: replication_host,
 }
 
 

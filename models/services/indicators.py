@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import iid
 from models.document_tables import IndicatorAnswer, IndicatorFile
 from models.iid import Answer, Estimate, IidRules, ProfileSource
+from models.services import replications
 from models.services.files import EvidenceFile, discard_after_commit
 from models.tables import Innovation, MonevReport
 
@@ -171,6 +172,7 @@ async def profile_facts(session: AsyncSession, innovation: Innovation) -> Profil
         months=months_between(innovation.waktu_uji_coba, innovation.waktu_penerapan),
         beneficiaries=latest,
         reports=int(reports or 0),
+        replications=await replications.count(session, innovation.id),
     )
 
 
@@ -178,7 +180,8 @@ async def facts_for(
     session: AsyncSession, innovations: Sequence[Innovation]
 ) -> dict[int, ProfileFacts]:
     """Read :func:`profile_facts` for several innovations at once: per batch of 500 one grouped
-    query for the report counts and one for the latest report's beneficiaries."""
+    query for the report counts, one for the latest report's beneficiaries and one for the
+    replications."""
     counts: dict[int, int] = {}
     latest: dict[int, int] = {}
     ids = [i.id for i in innovations]
@@ -206,11 +209,13 @@ async def facts_for(
             select(ranked.c.innovation_id, ranked.c.beneficiaries).where(ranked.c.rank == 1)
         )
         latest.update((innovation_id, int(n)) for innovation_id, n in rows)
+    replicated = await replications.counts_for(session, ids)
     return {
         i.id: ProfileFacts(
             months=months_between(i.waktu_uji_coba, i.waktu_penerapan),
             beneficiaries=latest.get(i.id),
             reports=counts.get(i.id, 0),
+            replications=replicated.get(i.id, 0),
         )
         for i in innovations
     }

@@ -60,6 +60,8 @@ PAYLOADS: dict[str, tuple[str, ...]] = {
     "pub:": (
         "pub:s:{}", "pub:y:{}", "pub:n:{}", "pub:c:{}", "pub:f:{}:1", "pub:f:1:{}", "pub:h:{}",
     ),
+    "dup:": ("dup:d:{}", "dup:r:{}:1", "dup:r:1:{}", "dup:m:{}:1", "dup:m:1:{}"),
+    "rpl:": ("rpl:{}",),
 }  # fmt: skip
 UPDATE_BOOKKEEPING = {"handled_updates", "inbox_updates"}
 # prefixes whose payloads carry no number
