@@ -5,6 +5,7 @@ innovation. The owner fills them in (flows on the form engine); whoever may see 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from pathlib import PurePosixPath
 
 from bot import views
 from bot.documents.build import profile_file, proposal_file
@@ -12,9 +13,12 @@ from bot.forms import runner
 from bot.forms.indicators import indicator_flow, score_lines, total_lines
 from bot.forms.proposal import first_drafts, proposal_flow
 from bot.forms.screens import Button, Outcome, Screen
+from bot.i18n import Translator
 from handlers.core import Routes, Turn, stale
-from handlers.status import CODE
+from handlers.status import CODE, evidence_outcome
 from models import iid
+from models.document_tables import IndicatorAnswer
+from models.filecheck import safe_filename
 from models.ids import parse_id
 from models.services import indicators as answers_service
 from models.services import proposal as proposal_service
@@ -89,7 +93,47 @@ async def indicator_card(turn: Turn, innovation: Innovation) -> Screen:
     lines = [t("iid.summary_title", name=innovation.nama_inovasi or "", code=code), ""]
     lines += score_lines(t, rules, result, names)
     lines += ["", *total_lines(t, rules, result)]
-    return Screen("\n".join(lines))
+    count = sum(len(row.files) for row in rows.values())
+    buttons = []
+    if count:
+        label = t.plain("iid.evidence_button", count=count)
+        buttons.append([Button(label, f"iidf:{innovation.id}")])
+    return Screen("\n".join(lines), buttons)
+
+
+def indicator_files(
+    t: Translator, rules: iid.IidRules, innovation: Innovation, rows: dict[str, IndicatorAnswer]
+) -> list[views.EvidenceFile]:
+    """The indicators' evidence files, in IID order, named for what they are
+    (``INO-2026-0001-iid-01-regulasi-1.pdf``) and captioned with the sender's name."""
+    code = innovation.code or t.plain("read.draft_name", id=innovation.id)
+    files = []
+    for indicator in rules.indikator:
+        row = rows.get(indicator.key)
+        for n, stored in enumerate(row.files if row else [], start=1):
+            extension = PurePosixPath(stored.path).suffix.lstrip(".").lower() or "bin"
+            name = t.plain(
+                "iid.file_name", code=code, no=f"{indicator.nomor:02d}", slug=indicator.key, n=n,
+                ext=extension,
+            )  # fmt: skip
+            caption = t(
+                "iid.file_caption", no=indicator.nomor, name=indicator.name(t.lang),
+                original=safe_filename(stored.filename),
+            )  # fmt: skip
+            files.append(views.EvidenceFile(stored.path, name, caption, stored.kind == "photo"))
+    return files
+
+
+async def indicator_evidence(turn: Turn) -> Outcome:
+    """📎 The indicators' evidence files, for whoever may read the innovation."""
+    innovation = await _by_button(turn, "iidf:")
+    if innovation is None or not await _may_read(turn, innovation):
+        return stale(turn)
+    rows = await answers_service.stored(turn.session, innovation.id)
+    files = indicator_files(turn.t, turn.deps.iid, innovation, rows)
+    if not files:
+        return Outcome([Screen(turn.t("iid.no_files"))])
+    return evidence_outcome(turn.deps.files_dir, turn.t, files)
 
 
 async def open_proposal(turn: Turn, innovation: Innovation) -> Outcome:
@@ -172,5 +216,10 @@ ROUTES = Routes(
         "dokumen": document_command,
         "document": document_command,
     },
-    buttons={"iid:": indicators_button, "kipp:": proposal_button, "doc:": document_button},
+    buttons={
+        "iid:": indicators_button,
+        "iidf:": indicator_evidence,
+        "kipp:": proposal_button,
+        "doc:": document_button,
+    },
 )

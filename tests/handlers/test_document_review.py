@@ -35,6 +35,9 @@ async def submitted_with_documents(harness: BotHarness) -> Innovation:
         innovation = await make_innovation(session, clock, owner=owner, n=2, status=Status.DIAJUKAN)
         now = clock.now()
         await indicators.set_level(session, innovation.id, "regulasi", 1, by=owner.id, now=now)
+        stored = harness.settings.files_dir / "iid" / "x.pdf"
+        stored.parent.mkdir(parents=True, exist_ok=True)
+        stored.write_bytes(PDF)
         evidence = EvidenceFile("document", "sk-kadis.pdf", "application/pdf", 3, "iid/x.pdf")
         await indicators.add_file(
             session, innovation.id, "regulasi", evidence, by=owner.id, now=now
@@ -50,12 +53,17 @@ async def test_verifier_returns_one_indicator_and_one_section(
     innovation = await submitted_with_documents(harness)
     verifier, owner = sim.user(VERIFIER), sim.user(OWNER)
     await owner.send("/start")  # the owner has opened the chat with the bot
-    await verifier.send(f"status {innovation.code}")
+    status = await verifier.send(f"status {innovation.code}")
     replies = await verifier.press("Indikator IID")
     card = texts(replies)
     assert "✅ 1. Regulasi inovasi daerah: SK Kepala Perangkat Daerah · bukti 1 · 1 poin" in card
     assert "⚠️ 2. Ketersediaan SDM: 11-30 orang · bukti belum ada" in card
-    replies = await verifier.press("Proposal KIPP")
+    replies = await verifier.press("Lihat bukti indikator (1)")
+    [sent] = [m for m in replies if m.document]
+    assert sent.document is not None and sent.document.data == PDF
+    assert sent.document.filename == f"{innovation.code}-iid-01-regulasi-1.pdf"
+    assert "Indikator 1. Regulasi inovasi daerah · sk-kadis.pdf" in sent.text
+    replies = await verifier.press("Proposal KIPP", message=status[-1])
     [document] = [m for m in replies if m.document]
     assert document.document is not None
     word = docx.Document(io.BytesIO(document.document.data))
