@@ -55,6 +55,7 @@ PAYLOADS: dict[str, tuple[str, ...]] = {
     "wd:": ("wd:a:{}", "wd:y:{}:1", "wd:y:1:{}", "wd:n:{}", "wd:e:{}"),
     "f:": ("f:{}:c:kesehatan", "f:{}:p:1"),
     "iid:": ("iid:{}",),
+    "iidf:": ("iidf:{}",),
     "kipp:": ("kipp:{}",),
     "doc:": ("doc:{}",),
     "pub:": (
