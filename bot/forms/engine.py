@@ -102,8 +102,9 @@ class FormHost(Protocol):
         ...
 
     def step_text(self, step: Step, part: str) -> str | None:
-        """Return a step's ``label`` or ``prompt`` (safe HTML) when the host has its own
-        (from a data file), None for the catalog's ``<flow>.<step>.<part>``."""
+        """Return a step's ``label``, ``prompt`` or ``header`` (safe HTML) when the host has
+        its own (from a data file), None for the catalog's ``<flow>.<step>.<part>`` (and the
+        step counter as the header)."""
         ...
 
     async def summary_extra(
@@ -637,9 +638,12 @@ class FormEngine:
         parts = []
         if error:
             parts.append(self.t("form.error", message=Raw(error)))
-        parts.append(
-            self.t("form.header", n=index + 1, total=len(asked), label=Raw(self._label(step)))
-        )
+        header = self.host.step_text(step, "header")
+        if header is None:
+            header = self.t(
+                "form.header", n=index + 1, total=len(asked), label=Raw(self._label(step))
+            )
+        parts.append(header)
         own = self.host.step_text(step, "prompt")
         parts.append(own if own is not None else self.t(f"{self.flow.name}.{step.key}.prompt"))
         if not step.required(answers):

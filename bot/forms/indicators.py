@@ -228,6 +228,15 @@ class IndicatorHost(BaseHost):
         """The indicator's own label and question, from the rules file."""
         t, indicator = self.ctx.t, self._indicator(step)
         evidence = step.key.endswith(EVIDENCE)
+        if part == "header":
+            key = "iid.evidence_header" if evidence else "iid.level_header"
+            total = len(self.rules.indikator)
+            return t(
+                key,
+                n=self.rules.indikator.index(indicator) + 1,
+                total=total,
+                name=indicator.name(t.lang),
+            )
         if part == "label":
             key = "iid.evidence_label" if evidence else "iid.level_label"
             return escape(t.plain(key, no=indicator.nomor, name=indicator.name(t.lang)))

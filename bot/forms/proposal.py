@@ -76,6 +76,8 @@ class ProposalHost(BaseHost):
         """The section's name with its weight; its prompt with the limit and the guide."""
         t, section = self.ctx.t, self._section(step.key)
         name = t.plain(f"kipp.section.{step.key}")
+        if part == "header":
+            return None  # the step counter: "Langkah 2/8 · Latar belakang dan tujuan"
         if part == "label":
             return escape(t.plain("kipp.label", name=name, weight=number(t, section.bobot)))
         text = (

@@ -46,12 +46,12 @@ async def test_owner_answers_every_indicator_with_evidence(
     innovation = await own_innovation(harness)
     user = sim.user(OWNER)
     replies = await user.send(f"indikator {innovation.code}")
-    assert "1. Regulasi inovasi daerah" in texts(replies)
+    assert "Indikator 1 dari 20 · Regulasi inovasi daerah" in texts(replies)
     assert "Apa dasar hukum" in texts(replies)
     for indicator in RULES.indikator:
         level = indicator.levels[level_for(indicator) - 1].label
         replies = await user.press(level)
-        assert f"{indicator.nomor}. {indicator.label} · bukti" in texts(replies)
+        assert f"Indikator {indicator.nomor} dari 20 · {indicator.label} · bukti" in texts(replies)
         if indicator.bukti.tautan:
             replies = await user.send(f"Videonya di sini: {VIDEO}")
             assert "Tautan tersimpan" in texts(replies)
@@ -87,7 +87,7 @@ async def test_levels_are_saved_at_once_and_the_flow_resumes_at_the_summary(
     await user.send("/batal")
     # the flow resumes where it stopped: the evidence of the first indicator
     replies = await user.send(f"indikator {innovation.code}")
-    assert "1. Regulasi inovasi daerah · bukti" in texts(replies)
+    assert "Indikator 1 dari 20 · Regulasi inovasi daerah · bukti" in texts(replies)
     # skip the rest for now: 19 levels, and the evidence of Kecepatan, whose level comes
     # from the profile
     for _ in range(21):
