@@ -1,4 +1,4 @@
-"""Command line: run, demo, migrate, export, dokumen, proposal, units import."""
+"""Command line: run, web, demo, migrate, export, dokumen, proposal, units import."""
 
 from __future__ import annotations
 
@@ -57,6 +57,9 @@ def _parser() -> argparse.ArgumentParser:
         choices=demo.CHANNELS,
         default=demo.TELEGRAM,
         help="saluran yang ditiru: telegram (bawaan) atau whatsapp",
+    )
+    sub.add_parser(
+        "web", help="serve only the public catalog (/katalog) and /healthz on WEBHOOK_LISTEN:PORT"
     )
     sub.add_parser("migrate", help="bring the database schema up to date")
     export = sub.add_parser("export", help="export innovations in IID column order")
@@ -255,6 +258,48 @@ async def _serve(settings: Settings) -> None:
     log.info("bot stopped")
 
 
+async def _bot_username(settings: Settings) -> str | None:
+    """Ask the Bot API for the bot's username (for the catalog's links); None if it fails."""
+    token = settings.require_token().get_secret_value()
+    bot = Bot(token, base_url=settings.telegram_api_url, request=AiohttpRequest(timeout=20))
+    try:
+        async with bot:
+            return bot.username
+    except TelegramError as exc:
+        log.warning("catalog: no Telegram link, the Bot API did not answer (%s)", exc.message)
+        return None
+
+
+async def _serve_catalog(settings: Settings) -> None:
+    """Serve the catalog and /healthz until SIGINT or SIGTERM (it only reads the database, so
+    on SQLite it may run beside the bot's process)."""
+    from bot import web
+    from bot.catalog import web as catalog_web
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    deps = make_deps(settings)
+    if settings.telegram_enabled:
+        deps.bot_username = await _bot_username(settings) or deps.bot_username
+    await open_database(deps)
+    app = web.build(deps, [catalog_web.routes(deps)])
+    server = web.WebServer(app, host=settings.webhook_listen, port=settings.port)
+    try:
+        try:
+            await server.start()
+        except OSError as exc:
+            listen = f"{settings.webhook_listen}:{settings.port}"
+            raise SettingsError(f"PORT: cannot listen on {listen} ({exc.strerror})") from None
+        log.info("catalog on http://%s:%d/katalog", settings.webhook_listen, server.port)
+        await stop.wait()
+    finally:
+        await server.stop()
+        await close_database(deps)
+    log.info("catalog stopped")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = _parser().parse_args(argv)
@@ -268,6 +313,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         quiet = max(settings.logging_level, logging.WARNING)
         if args.command == "run":
             _run(settings)
+        elif args.command == "web":
+            make_deps(settings)  # the master data and the IID rules hold together
+            _configure_logging(settings, settings.logging_level)
+            asyncio.run(_serve_catalog(settings))
         elif args.command == "migrate":
             _configure_logging(settings, settings.logging_level)
             asyncio.run(_check_database(settings))

@@ -13,6 +13,7 @@ from telegram import BotCommand
 
 from bot import web
 from bot.app import close_database, make_deps, open_database
+from bot.catalog import web as catalog_web
 from bot.channels import Channels
 from bot.context import BotApplication
 from bot.deps import Deps
@@ -98,6 +99,7 @@ class BotRuntime:
         self.scheduler: AsyncIOScheduler | None = None  # the sweep's, without PTB's JobQueue
         self.web: web.WebServer | None = None
         if routes:
+            routes.append(catalog_web.routes(self.deps))  # the public catalog, /katalog
             self.web = web.WebServer(
                 web.build(self.deps, routes), host=settings.webhook_listen, port=settings.port
             )

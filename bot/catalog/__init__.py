@@ -1,0 +1,1 @@
+"""The public catalog: server-rendered pages of the innovations on the catalog (``/katalog``)."""
