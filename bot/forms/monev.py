@@ -35,12 +35,14 @@ from models.filecheck import FileType
 from models.ids import parse_id
 from models.profile import is_filled
 from models.services import flows as flow_states
-from models.services import monev
+from models.services import monev, replications
 from models.services.files import EvidenceFile, discard_after_commit
+from models.services.replications import Side
 from models.tables import Deadline, FlowState, Role, User
 from models.validation import InvalidInput, first_day, parse_date
 
 MAX_BENEFICIARIES = 100_000_000
+REPLICATED = "direplikasi"  # asks by whom; sent, it records a replication
 # a campaign scope whose label is not at tgt.scope.<scope>
 SCOPE_TEXTS = {monev.INDICATORS: "iidstats.scope.indicators"}
 
@@ -51,6 +53,10 @@ def _stopped(answers: Answers) -> bool:
 
 def _not_stopped(answers: Answers) -> bool:
     return answers.get("status") != monev.STOPPED
+
+
+def _replicated(answers: Answers) -> bool:
+    return answers.get("status") == REPLICATED
 
 
 def _troubled(answers: Answers) -> bool:
@@ -73,6 +79,7 @@ MONEV = Flow(
         Step("deadline", Kind.CHOICE, options="monev_deadlines"),
         Step("status", Kind.CHOICE, options="monev_status"),
         Step("alasan", Kind.TEXT, min_len=5, max_len=2000, asked=_stopped, required=_stopped),
+        Step("replikator", Kind.TEXT, min_len=3, max_len=150, asked=_replicated),
         Step("penerima", Kind.NUMBER, minimum=0, maximum=MAX_BENEFICIARIES),
         Step("hasil", Kind.LONG_TEXT),
         Step("kendala", Kind.LONG_TEXT, required=_troubled),
@@ -128,6 +135,8 @@ class MonevHost(_AnswersInState):
         answers[key] = value
         if key == "status" and value != monev.STOPPED:
             answers.pop("alasan", None)
+        if key == "status" and value != REPLICATED:
+            answers.pop("replikator", None)
         self._store(answers=answers)
 
     async def _drop_files(self) -> None:
@@ -153,6 +162,12 @@ class MonevHost(_AnswersInState):
         files = list(self.ctx.state.data.get("files") or [])
         files.append(asdict(kept))
         self._store(files=files)
+
+    def step_text(self, step: Step, part: str) -> str | None:
+        """Name the replicating party's step from the replication texts."""
+        if step.key != "replikator" or part not in ("label", "prompt"):
+            return None
+        return self.ctx.t(f"repl.monev.{part}")
 
     def _deadline_label(self, deadline: Deadline) -> str:
         t = self.ctx.t
@@ -238,6 +253,13 @@ class MonevHost(_AnswersInState):
         text = t("monev.submitted", name=name, subject=what)
         if report.status == monev.STOPPED:
             text += "\n" + t("monev.stopped_done")
+        if report.status == REPLICATED and answers.get("replikator"):
+            by = str(answers["replikator"])
+            await replications.record(
+                ctx.session, original=Side.internal(deadline.innovation_id),
+                replica=Side.external(None, by), by=ctx.user.id, now=ctx.deps.clock.now(),
+            )  # fmt: skip
+            text += "\n" + t("repl.monev_recorded", who=by)
         recipients = await monev.notice_recipients(
             ctx.session, unit_id=deadline.innovation.unit_id, exclude=ctx.user.id
         )
