@@ -208,7 +208,7 @@ class Catalog:
             tahapan=choice("tahapan"),
             jenis=choice("jenis"),
             year=_number(query.get("tahun"), YEARS, "tahun"),
-            query=" ".join(query.get("q", "").split())[: catalog.MAX_QUERY] or None,
+            query=_search_text(query.get("q", "")),
         )
         page = _number(query.get("halaman"), range(1, MAX_PAGE + 1), "halaman") or 1
         return filters, page
@@ -270,6 +270,13 @@ def _number(value: str | None, allowed: range, name: str) -> int | None:
     if not text.isascii() or not text.isdigit() or int(text) not in allowed:
         raise BadRequest(name)
     return int(text)
+
+
+def _search_text(value: str) -> str | None:
+    """Return the words searched for on one line, without control characters (PostgreSQL
+    refuses a NUL), cut to the longest search."""
+    printable = "".join(ch if ch.isprintable() else " " for ch in value)
+    return " ".join(printable.split())[: catalog.MAX_QUERY] or None
 
 
 def _page_link(lang: str, query: dict[str, str], page: int) -> str:

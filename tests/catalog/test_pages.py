@@ -138,6 +138,17 @@ async def test_an_innovation_page(seeded: Seeded, base_url: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "query",
+    ["q=%FF%FE", "q=%00nol", "q=" + "panjang+" * 500, "q=%27%3B+DROP+TABLE+innovations",
+     "q=%E2%80%AE%F0%9F%98%80", "lang=%3Cscript%3E", "q=a&q=b", "unknown=1"],
+)  # fmt: skip
+async def test_odd_searches_get_a_page(seeded: Seeded, base_url: str, query: str) -> None:
+    status, _, body = await _get(base_url + "/katalog?" + query)
+    assert status == 200, body.decode()[:300]
+    assert "<script>" not in body.decode()
+
+
+@pytest.mark.parametrize(
     "path",
     ["/katalog/inovasi/INO-2026-0003", "/katalog/inovasi/INO-2026-0004",
      "/katalog/inovasi/INO-2026-0005", "/katalog/inovasi/INO-9999-0001",
