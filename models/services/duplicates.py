@@ -8,6 +8,7 @@ disagrees (one was deleted) the index is built again.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Collection
 from datetime import datetime
 
@@ -52,7 +53,8 @@ class SimilarityCache:
             if len(self._index) == key[0]:
                 self._key = key
                 return self._index
-        index = SimilarityIndex(_candidate(row) for row in await session.execute(columns))
+        candidates = [_candidate(row) for row in await session.execute(columns)]
+        index = await asyncio.to_thread(SimilarityIndex, candidates)  # seconds at 100,000
         self._index, self._key = index, key
         self.builds += 1
         return index

@@ -223,3 +223,18 @@ async def test_no_warning_for_a_different_innovation(harness: BotHarness, sim: S
     replies = await register_until_masalah(user)
     assert "Mirip dengan" not in texts(replies)
     assert "Rancang bangun" in texts(replies)
+
+
+async def test_that_one_is_mine_shows_the_owners_submitted_innovation_and_keeps_the_draft(
+    harness: BotHarness, sim: Sim
+) -> None:
+    user = await registrant(sim)
+    await existing(harness, sim, owner_id=REGISTRANT)
+    replies = await register_until_masalah(user)
+    replies = await user.press("📂 Itu milik saya", message=warning_in(replies))
+    answer = texts(replies)
+    assert "INO-2026-0001" in answer and "Ini inovasi Anda" in answer
+    assert "🔁 Replikasi" in labels_of(replies)  # the owner's own card, with its buttons
+    assert "Rancang bangun" in answer
+    await user.send(RANCANG)
+    assert (await draft_of(harness)).rancang_bangun == RANCANG
