@@ -87,6 +87,9 @@ class FakeHost:
     async def summary_screen(self, answers: Answers, engine: FormEngine) -> Screen | None:
         return None
 
+    async def step_left(self, step: Step, engine: FormEngine) -> list[Screen]:
+        return []
+
     async def finish(self, action: str, arg: str, engine: FormEngine) -> Outcome:
         return Outcome(finished=True)
 

@@ -106,7 +106,7 @@ async def test_the_profile_document_from_the_card(
     word = docx.Document(io.BytesIO(document.document.data))
     text = "\n".join(p.text for p in word.paragraphs)
     cells = [c.text for table in word.tables for row in table.rows for c in row.cells]
-    assert innovation.nama_inovasi in text
+    assert innovation.nama_inovasi and innovation.nama_inovasi in text
     assert "Rancang bangun" in text + " ".join(cells)
     assert "Regulasi inovasi daerah" in cells and "SK Kepala Daerah" in cells
     assert "Perangkat daerah" in cells or "Perangkat daerah" in text
