@@ -13,7 +13,7 @@ from sqlalchemy.orm import load_only, noload
 
 from models.iid import Band, Estimate, IidRules, Indicator
 from models.services import export
-from models.services.indicators import BATCH, estimates_for
+from models.services.indicators import estimates_for
 from models.tables import Innovation, Status, User
 
 # the columns the estimate reads (the profile's dates) and the exports show
@@ -25,6 +25,9 @@ COLUMNS = (
     Innovation.waktu_penerapan,
 )
 TOP_GAPS = 5
+# innovations whose answers are in memory at once: 100 x 20 answers and their files are about
+# 15 MiB of ORM objects (500: 75 MiB; docs/benchmarks.md, the Indikator sheet)
+ANSWERS_BATCH = 100
 
 
 def light(stmt: Select[Any]) -> Select[Any]:
@@ -33,7 +36,7 @@ def light(stmt: Select[Any]) -> Select[Any]:
 
 
 async def batches(
-    session: AsyncSession, stmt: Select[tuple[Innovation]], size: int = BATCH
+    session: AsyncSession, stmt: Select[tuple[Innovation]], size: int = ANSWERS_BATCH
 ) -> AsyncIterator[list[Innovation]]:
     """Yield the innovations of ``stmt`` in lists of ``size``, streamed from the database."""
     result = await session.stream_scalars(stmt.execution_options(yield_per=size))

@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.db import dialect_insert
 from models.iid import IidRules
 from models.policy import Period, Policy
-from models.services.indicators import BATCH, estimates_for
+from models.services.iid_stats import ANSWERS_BATCH
+from models.services.indicators import estimates_for
 from models.services.innovations import EDITABLE, profile_completeness
 from models.services.monev._common import MonevError, _plan_owner_reminders
 from models.services.monev.deadlines import close_deadline, still_needed
@@ -80,8 +81,8 @@ async def missing_indicators(
     """Return the innovations whose mandatory IID indicators are not all complete (a level
     and its evidence), estimated in batches."""
     out: list[Innovation] = []
-    for start in range(0, len(innovations), BATCH):
-        chunk = innovations[start : start + BATCH]
+    for start in range(0, len(innovations), ANSWERS_BATCH):
+        chunk = innovations[start : start + ANSWERS_BATCH]
         estimates = await estimates_for(session, rules, chunk)
         out += [i for i in chunk if estimates[i.id].missing_mandatory]
     return out
