@@ -292,8 +292,8 @@ def decision_notices(deps: Deps, innovation: Innovation, decided: Decided) -> li
     rows = [[Button(t.plain("card.open"), f"st:{innovation.id}")]]
     if innovation.status == Status.TERVERIFIKASI:  # ask whether to show it on the catalog
         text += "\n\n" + t("pub.ask")
-        rows.insert(0, [Button(t.plain("pub.agree"), f"pub:y:{innovation.id}")])
-        rows.insert(1, [Button(t.plain("pub.decline"), f"pub:n:{innovation.id}")])
+        rows.append([Button(t.plain("pub.agree"), f"pub:y:{innovation.id}")])
+        rows.append([Button(t.plain("pub.decline"), f"pub:n:{innovation.id}")])
     return [Notice(chat, Screen(text, rows))]
 
 

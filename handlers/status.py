@@ -46,6 +46,15 @@ async def card(session: AsyncSession, deps: Deps, user: User, innovation: Innova
             ]
         )
         rows.append([Button(t.plain("review.stop"), f"rv:h:{innovation.id}")])
+    rows.append(
+        [
+            Button(t.plain("card.read_full"), f"rd:t:{innovation.id}"),
+            Button(
+                t.plain("card.evidence", count=len(innovation.attachments)),
+                f"rd:f:{innovation.id}",
+            ),
+        ]
+    )
     if innovation.owner_id == user.id or innovation.status != Status.DRAF:
         rows.append(
             [
@@ -57,15 +66,6 @@ async def card(session: AsyncSession, deps: Deps, user: User, innovation: Innova
     rows += replication_views.card_row(t, user, innovation)
     published = await publication.get(session, innovation.id)
     rows += publishing.card_rows(user.id, user.role, innovation, t, published)
-    rows.append(
-        [
-            Button(t.plain("card.read_full"), f"rd:t:{innovation.id}"),
-            Button(
-                t.plain("card.evidence", count=len(innovation.attachments)),
-                f"rd:f:{innovation.id}",
-            ),
-        ]
-    )
     return Screen(text, rows)
 
 

@@ -163,7 +163,8 @@ async def test_demo_submit_verify_and_notice_across_people(tmp_path: Path) -> No
     assert chart.read_bytes().startswith(b"\x89PNG")
     assert f"[foto: {chart.stat().st_size} bytes] → disimpan di {chart}" in admin
     submitter = admin.split("👤 Sekarang Anda pengusul (nomor 6281200001001)", 1)[1]
-    assert "Posyandu Keliling Digital telah terverifikasi. Selamat!\n[1] Lihat kartu" in submitter
+    assert "Posyandu Keliling Digital telah terverifikasi. Selamat!" in submitter
+    assert "[1] Lihat kartu\n[2] 🌐 Ya, tampilkan di katalog" in submitter
 
     again = await run_demo(data, ["/inovasiku"])  # the data is kept for the next demo
     assert "Posyandu Keliling Digital · Terverifikasi" in again
