@@ -17,7 +17,7 @@ from bot.forms.screens import Button, Outcome, Screen
 from handlers.core import Routes, Turn, stale
 from handlers.status import card
 from models.ids import parse_id
-from models.services import cards, replications
+from models.services import cards, replications, review
 from models.services import innovations as inno
 from models.services.replications import Side
 from models.tables import Innovation
@@ -62,15 +62,21 @@ async def _mine(turn: Turn, draft: Innovation, other: Innovation) -> Outcome:
         return Outcome([*own, *await _go_on(turn, draft)])
     if not rv.replicable(other):  # another's draft: never shown
         return stale(turn)
-    data = await cards.load(session, deps.master, other, viewer=user, sources=views.label_sources())
     text = t(
         "dup.not_yours",
         code=other.code or "",
+        name=other.nama_inovasi or "",
         owner=other.owner.name or "-",
         unit=rv.unit_name(t, other),
     )
-    shown = Screen(views.status_card(t, deps, data))  # the card alone: its buttons are not theirs
-    return Outcome([shown, Screen(text), *await _go_on(turn, draft)])
+    screens = [Screen(text)]
+    if await review.find_visible(session, user=user, innovation_id=other.id) is not None:
+        data = await cards.load(
+            session, deps.master, other, viewer=user, sources=views.label_sources()
+        )
+        # the card alone (its buttons are not theirs), only to whom /status shows it
+        screens.insert(0, Screen(views.status_card(t, deps, data)))
+    return Outcome([*screens, *await _go_on(turn, draft)])
 
 
 async def on_duplicate(turn: Turn) -> Outcome:

@@ -174,7 +174,7 @@ async def test_a_replication_is_recorded_and_the_original_owner_told(
     assert len(await replications(harness)) == 1
 
 
-async def test_that_one_is_mine_shows_another_persons_card_and_keeps_the_draft(
+async def test_that_one_is_mine_names_another_persons_innovation_and_keeps_the_draft(
     harness: BotHarness, sim: Sim
 ) -> None:
     await existing(harness, sim)
@@ -182,8 +182,9 @@ async def test_that_one_is_mine_shows_another_persons_card_and_keeps_the_draft(
     replies = await register_until_masalah(user)
     replies = await user.press("📂 Itu milik saya", message=warning_in(replies))
     answer = texts(replies)
-    assert "INO-2026-0001" in answer and "Posyandu Digital Si Cantik" in answer  # its card
-    assert "terdaftar atas nama Rina Pemilik (Dinas Kesehatan), bukan akun Anda" in answer
+    assert "INO-2026-0001 (Posyandu Digital Si Cantik) terdaftar atas nama Rina Pemilik" in answer
+    assert "(Dinas Kesehatan), bukan akun Anda" in answer
+    assert "Riwayat" not in answer  # a pengusul is not shown another person's card
     assert "Rancang bangun" in answer
     await user.send(RANCANG)
     draft = await draft_of(harness)

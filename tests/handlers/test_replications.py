@@ -68,7 +68,7 @@ async def test_a_replication_of_this_pemdas_innovation_from_the_card_tells_its_o
     assert "ketik sebagian namanya atau kodenya" in texts(replies)
     replies = await sari.send("keliling")  # part of the name
     assert "“keliling”: 1" in texts(replies)
-    assert [label[:13] for label in labels_of(replies)][0] == "INO-2026-0001"
+    assert labels_of(replies)[0][:13] == "INO-2026-0001"
     replies = await sari.press("INO-2026-0001 · Posyandu Keliling")
     answer = texts(replies)
     assert (
