@@ -92,6 +92,23 @@ def warning_in(replies: list[SentMessage] | list[WaMessage]) -> SentMessage | Wa
     return message
 
 
+def warning_labels(replies: list[SentMessage] | list[WaMessage]) -> list[str]:
+    """Return the labels of the warning's buttons."""
+    return list(warning_in(replies).button_labels())
+
+
+async def press_on_warning(
+    user: SimUser | WaUser, label: str, replies: list[SentMessage] | list[WaMessage]
+) -> list[SentMessage] | list[WaMessage]:
+    """Press a button of the warning message among the replies (not of a later message)."""
+    warning = warning_in(replies)
+    if isinstance(user, SimUser):
+        assert isinstance(warning, SentMessage)
+        return await user.press(label, message=warning)
+    assert isinstance(warning, WaMessage)
+    return await user.press(label, message=warning)
+
+
 async def registrant(sim: Sim) -> SimUser | WaUser:
     user = sim.user(REGISTRANT, first_name="Sari")
     await onboard(user, name="Sari Pendaftar")
@@ -103,7 +120,7 @@ async def draft_of(harness: BotHarness) -> Innovation:
         owner = (
             await session.execute(select(User).where(phones.is_person(REGISTRANT)))
         ).scalar_one()
-        return (
+        latest = (
             (
                 await session.execute(
                     select(Innovation)
@@ -114,6 +131,8 @@ async def draft_of(harness: BotHarness) -> Innovation:
             .scalars()
             .first()
         )
+        assert latest is not None
+        return latest
 
 
 async def replications(harness: BotHarness) -> list[Replication]:
@@ -129,12 +148,12 @@ async def test_a_different_innovation_goes_on_where_it_was(harness: BotHarness, 
     assert "Ada inovasi yang sangat mirip" in shown and WARNED in shown
     assert "Jadwal posyandu di wilayah perbatasan" in shown  # its masalah, shortened
     assert "Rancang bangun" in shown  # the flow went on to the next step
-    assert labels_of([warning_in(replies)]) == [
+    assert warning_labels(replies) == [
         "✅ Inovasi berbeda, lanjutkan",
         "🔁 Replikasi dari INO-2026-0001",
         "📂 Itu milik saya",
     ]
-    replies = await user.press("✅ Inovasi berbeda, lanjutkan", message=warning_in(replies))
+    replies = await press_on_warning(user, "✅ Inovasi berbeda, lanjutkan", replies)
     assert "dicatat sebagai inovasi yang berbeda" in texts(replies)
     assert "Rancang bangun" in texts(replies)
     await user.send(RANCANG)
@@ -153,7 +172,7 @@ async def test_a_replication_is_recorded_and_the_original_owner_told(
     original = await existing(harness, sim)
     user = await registrant(sim)
     replies = await register_until_masalah(user)
-    replies = await user.press("🔁 Replikasi dari INO-2026-0001", message=warning_in(replies))
+    replies = await press_on_warning(user, "🔁 Replikasi dari INO-2026-0001", replies)
     answer = texts(replies)
     assert "inovasi Anda adalah replikasi dari INO-2026-0001 (Posyandu Digital Si Cantik)" in answer
     assert "Pemilik inovasi asal sudah diberi tahu" in answer
@@ -180,7 +199,7 @@ async def test_that_one_is_mine_names_another_persons_innovation_and_keeps_the_d
     await existing(harness, sim)
     user = await registrant(sim)
     replies = await register_until_masalah(user)
-    replies = await user.press("📂 Itu milik saya", message=warning_in(replies))
+    replies = await press_on_warning(user, "📂 Itu milik saya", replies)
     answer = texts(replies)
     assert "INO-2026-0001 (Posyandu Digital Si Cantik) terdaftar atas nama Rina Pemilik" in answer
     assert "(Dinas Kesehatan), bukan akun Anda" in answer
@@ -199,8 +218,8 @@ async def test_that_one_is_mine_resumes_the_owners_own_draft(harness: BotHarness
     warning = warning_in(replies)
     assert "Mirip dengan draf Anda (Dinas Kesehatan): Posyandu Digital Si Cantik" in warning.text
     # a draft never submitted is no original to replicate
-    assert labels_of([warning]) == ["✅ Inovasi berbeda, lanjutkan", "📂 Itu milik saya"]
-    replies = await user.press("📂 Itu milik saya", message=warning)
+    assert warning_labels(replies) == ["✅ Inovasi berbeda, lanjutkan", "📂 Itu milik saya"]
+    replies = await press_on_warning(user, "📂 Itu milik saya", replies)
     assert "Membuka draf Anda" in texts(replies) and "Nama inovasi" in texts(replies)
     async with await harness.session() as session:
         state = (
@@ -232,7 +251,7 @@ async def test_that_one_is_mine_shows_the_owners_submitted_innovation_and_keeps_
     user = await registrant(sim)
     await existing(harness, sim, owner_id=REGISTRANT)
     replies = await register_until_masalah(user)
-    replies = await user.press("📂 Itu milik saya", message=warning_in(replies))
+    replies = await press_on_warning(user, "📂 Itu milik saya", replies)
     answer = texts(replies)
     assert "INO-2026-0001" in answer and "Ini inovasi Anda" in answer
     assert "🔁 Replikasi" in labels_of(replies)  # the owner's own card, with its buttons
