@@ -16,6 +16,7 @@ from models.masterdata import load_master_data
 from models.tables import Innovation
 from tests import phones
 from tests.conftest import BotHarness, labels_of, screen_text, texts
+from tests.factories import TRICKY_TEXT
 from tests.handlers.test_indicators import OWNER, own_innovation
 
 MASTER = load_master_data(DEFAULT_MASTER_DATA)
@@ -107,6 +108,9 @@ async def test_the_profile_document_from_the_card(
     text = "\n".join(p.text for p in word.paragraphs)
     cells = [c.text for table in word.tables for row in table.rows for c in row.cells]
     assert innovation.nama_inovasi and innovation.nama_inovasi in text
+    # the long texts in full and verbatim: HTML-looking and formula-looking text included
+    assert TRICKY_TEXT.split("\n")[0] in text and "=SUM(A1)" in text
+    assert innovation.masalah and innovation.masalah.split("\n")[-1] in text
     assert "Rancang bangun" in text + " ".join(cells)
     assert "Regulasi inovasi daerah" in cells and "SK Kepala Daerah" in cells
     assert "Perangkat daerah" in cells or "Perangkat daerah" in text
