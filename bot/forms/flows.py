@@ -67,6 +67,13 @@ async def keep_upload(
     )
 
 
+async def owned_target(ctx: HostContext) -> Innovation | None:
+    """The innovation the flow works on, if it is the user's own."""
+    if ctx.state.target_id is None:
+        return None
+    return await inno.get_owned(ctx.session, owner=ctx.user, innovation_id=ctx.state.target_id)
+
+
 @dataclass
 class HostContext:
     """What a host needs for one update."""

@@ -25,14 +25,13 @@ from bot.forms.engine import (
     Screen,
     Step,
 )
-from bot.forms.flows import BaseHost, HostContext, keep_upload
+from bot.forms.flows import BaseHost, HostContext, keep_upload, owned_target
 from bot.forms.values import escape
 from bot.i18n import Raw, Translator
 from models import iid
 from models.filecheck import FileType
 from models.iid import Estimate, IidRules, Indicator
 from models.services import indicators as answers_service
-from models.services import innovations as inno
 from models.tables import Innovation
 
 FLOW_NAME = "iid"
@@ -322,11 +321,7 @@ class IndicatorHost(BaseHost):
 
 async def indicator_host(ctx: HostContext) -> IndicatorHost | None:
     """The indicators of the user's own innovation."""
-    if ctx.state.target_id is None:
-        return None
-    innovation = await inno.get_owned(
-        ctx.session, owner=ctx.user, innovation_id=ctx.state.target_id
-    )
+    innovation = await owned_target(ctx)
     if innovation is None:
         return None
     facts = await answers_service.profile_facts(ctx.session, innovation)

@@ -15,13 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.deps import Deps
 from bot.documents.build import proposal_file
 from bot.forms.engine import Answers, Button, Flow, FormEngine, Kind, Outcome, Screen, Step
-from bot.forms.flows import BaseHost, HostContext
+from bot.forms.flows import BaseHost, HostContext, owned_target
 from bot.forms.indicators import number
 from bot.forms.values import escape
 from bot.i18n import Translator
 from models.masterdata import KippSection, MasterData
 from models.services import indicators as answers_service
-from models.services import innovations as inno
 from models.services import proposal as proposal_service
 from models.tables import Innovation
 from models.validation import count_words
@@ -146,11 +145,7 @@ async def first_drafts(
 
 async def proposal_host(ctx: HostContext) -> ProposalHost | None:
     """The proposal of the user's own innovation."""
-    if ctx.state.target_id is None:
-        return None
-    innovation = await inno.get_owned(
-        ctx.session, owner=ctx.user, innovation_id=ctx.state.target_id
-    )
+    innovation = await owned_target(ctx)
     if innovation is None:
         return None
     drafts = {str(key) for key in ctx.state.data.get("drafts") or ()}
