@@ -126,7 +126,7 @@ async def test_an_innovation_page(seeded: Seeded, base_url: str) -> None:
     assert "Status terakhir: Dikembangkan" in page
     assert "Inovasi Tiruan Malinau (Kabupaten Malinau)" in page
     assert f'href="/katalog/inovasi/{seeded.b}"' in page
-    assert "1 inovasi lain di daerah ini yang belum dipublikasikan" in page
+    assert "1 replikasi lain dengan inovasi di daerah ini yang belum dipublikasikan" in page
     assert f'src="/katalog/foto/{seeded.public_photo}.jpg"' in page
     assert f"https://t.me/{BOT_USERNAME}?start={seeded.a}" in page
     assert f"https://wa.me/{WHATSAPP_NUMBER}?text={quote('status ' + seeded.a)}" in page
