@@ -29,6 +29,7 @@ from bot.forms.engine import (
     Button,
     Choice,
     Flow,
+    FlowView,
     FormEngine,
     IncomingFile,
     Outcome,
@@ -143,7 +144,7 @@ class BaseHost:
         """Use the catalog's texts."""
         return None
 
-    async def summary_screen(self, answers: Answers, engine: FormEngine) -> Screen | None:
+    async def summary_screen(self, answers: Answers, engine: FlowView) -> Screen | None:
         """Use the engine's summary card."""
         return None
 
@@ -235,7 +236,7 @@ class RegistrationHost(BaseHost):
         )
 
     async def summary_extra(
-        self, answers: Answers, engine: FormEngine
+        self, answers: Answers, engine: FlowView
     ) -> tuple[str, list[list[Button]]]:
         """Show IID completeness and the Kirim / Simpan draf / Hapus buttons."""
         t = self.ctx.t
@@ -339,7 +340,7 @@ class StateHost(BaseHost):
         self.ctx.state.data = data
 
     async def summary_extra(
-        self, answers: Answers, engine: FormEngine
+        self, answers: Answers, engine: FlowView
     ) -> tuple[str, list[list[Button]]]:
         """These flows have no summary card."""
         return "", []

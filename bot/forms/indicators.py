@@ -18,6 +18,7 @@ from bot.forms.engine import (
     Button,
     Choice,
     Flow,
+    FlowView,
     FormEngine,
     IncomingFile,
     Kind,
@@ -265,12 +266,12 @@ class IndicatorHost(BaseHost):
         return text
 
     async def summary_extra(
-        self, answers: Answers, engine: FormEngine
+        self, answers: Answers, engine: FlowView
     ) -> tuple[str, list[list[Button]]]:
         """Not used: the indicators have their own summary card."""
         return "", []
 
-    async def summary_screen(self, answers: Answers, engine: FormEngine) -> Screen | None:
+    async def summary_screen(self, answers: Answers, engine: FlowView) -> Screen | None:
         """Every indicator on one card, the estimated total, and what to do next."""
         t = self.ctx.t
         result, names = await self._estimate()

@@ -21,6 +21,7 @@ from bot.forms.engine import (
     Button,
     Choice,
     Flow,
+    FlowView,
     FormEngine,
     IncomingFile,
     Kind,
@@ -195,7 +196,7 @@ class MonevHost(_AnswersInState):
             return None
 
     async def summary_extra(
-        self, answers: Answers, engine: FormEngine
+        self, answers: Answers, engine: FlowView
     ) -> tuple[str, list[list[Button]]]:
         """Show the due date and the Kirim / Simpan buttons."""
         t = self.ctx.t
@@ -377,7 +378,7 @@ class CampaignHost(_AnswersInState):
         ]
 
     async def summary_extra(
-        self, answers: Answers, engine: FormEngine
+        self, answers: Answers, engine: FlowView
     ) -> tuple[str, list[list[Button]]]:
         """Offer Simpan / Batal."""
         t = self.ctx.t

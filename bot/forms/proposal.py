@@ -14,7 +14,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.deps import Deps
 from bot.documents.build import proposal_file
-from bot.forms.engine import Answers, Button, Flow, FormEngine, Kind, Outcome, Screen, Step
+from bot.forms.engine import (
+    Answers,
+    Button,
+    Flow,
+    FlowView,
+    FormEngine,
+    Kind,
+    Outcome,
+    Screen,
+    Step,
+)
 from bot.forms.flows import BaseHost, HostContext, owned_target
 from bot.forms.indicators import number
 from bot.forms.values import escape
@@ -87,7 +97,7 @@ class ProposalHost(BaseHost):
         return text
 
     async def summary_extra(
-        self, answers: Answers, engine: FormEngine
+        self, answers: Answers, engine: FlowView
     ) -> tuple[str, list[list[Button]]]:
         """Words against each limit, and the document and leave buttons."""
         t = self.ctx.t

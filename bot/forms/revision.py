@@ -21,6 +21,7 @@ from bot.forms.engine import (
     Answers,
     Button,
     Flow,
+    FlowView,
     FormEngine,
     IncomingFile,
     Kind,
@@ -117,7 +118,7 @@ class RevisionHost(BaseHost):
         return name
 
     async def summary_extra(
-        self, answers: Answers, engine: FormEngine
+        self, answers: Answers, engine: FlowView
     ) -> tuple[str, list[list[Button]]]:
         """Show which revision this is, what it changes so far, IID completeness and the
         Kirim revisi / Simpan / Batalkan revisi buttons."""

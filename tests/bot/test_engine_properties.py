@@ -16,6 +16,7 @@ from bot.forms.engine import (
     Button,
     Choice,
     Flow,
+    FlowView,
     FormEngine,
     Incoming,
     IncomingFile,
@@ -80,11 +81,11 @@ class FakeHost:
         return None
 
     async def summary_extra(
-        self, answers: Answers, engine: FormEngine
+        self, answers: Answers, engine: FlowView
     ) -> tuple[str, list[list[Button]]]:
         return "", []
 
-    async def summary_screen(self, answers: Answers, engine: FormEngine) -> Screen | None:
+    async def summary_screen(self, answers: Answers, engine: FlowView) -> Screen | None:
         return None
 
     async def step_left(self, step: Step, engine: FormEngine) -> list[Screen]:
