@@ -132,7 +132,10 @@ class Catalog:
         return self._page(html, lang)
 
     async def not_found(self, request: web.Request) -> web.Response:
-        """Anything else under /katalog."""
+        """Anything else under /katalog (``/katalog/`` is the list)."""
+        if request.path == "/katalog/" and request.method in ("GET", "HEAD"):
+            query = request.rel_url.raw_query_string
+            raise web.HTTPMovedPermanently("/katalog" + (f"?{query}" if query else ""))
         return self._error(request, 404)
 
     # -- images

@@ -153,7 +153,7 @@ async def test_odd_searches_get_a_page(seeded: Seeded, base_url: str, query: str
     ["/katalog/inovasi/INO-2026-0003", "/katalog/inovasi/INO-2026-0004",
      "/katalog/inovasi/INO-2026-0005", "/katalog/inovasi/INO-9999-0001",
      "/katalog/inovasi/%3Cscript%3E", "/katalog/foto/999.jpg", "/katalog/foto/abc.jpg",
-     "/katalog/templates/base.html", "/katalog/style.css", "/katalog/", "/katalog/foto/",
+     "/katalog/templates/base.html", "/katalog/style.css", "/katalog/foto/",
      "/katalog/../bot/settings.py"],
 )  # fmt: skip
 async def test_what_is_not_on_the_catalog_is_not_found(
@@ -165,6 +165,11 @@ async def test_what_is_not_on_the_catalog_is_not_found(
     if not path.startswith("/katalog/.."):
         assert "Halaman tidak ditemukan" in page
         assert headers["Content-Type"].startswith("text/html")
+
+
+async def test_a_trailing_slash_is_the_list(seeded: Seeded, base_url: str) -> None:
+    status, headers, _ = await _get(base_url + "/katalog/?q=posyandu&lang=en")
+    assert status == 301 and headers["Location"] == "/katalog?q=posyandu&lang=en"
 
 
 async def test_caching_and_security_headers(seeded: Seeded, base_url: str) -> None:
