@@ -17,15 +17,7 @@ from bot.forms.definitions import (
     USER_ROLE,
 )
 from bot.forms.engine import Flow, FormEngine, FormHost, Incoming, Outcome, Screen
-from bot.forms.flows import (
-    HostContext,
-    InviteHost,
-    OnboardingHost,
-    RegistrationHost,
-    ReturnHost,
-    StopHost,
-    UserRoleHost,
-)
+from bot.forms.flows import HostContext, OnboardingHost, RegistrationHost
 from bot.forms.indicators import FLOW_NAME as IID_FLOW
 from bot.forms.indicators import indicator_host
 from bot.forms.monev import CAMPAIGN, MONEV, campaign_host, monev_host
@@ -34,6 +26,7 @@ from bot.forms.proposal import FLOW_NAME as KIPP_FLOW
 from bot.forms.proposal import proposal_host
 from bot.forms.replication import REPLICATION, replication_host
 from bot.forms.revision import REVISION, REVISION_DECISION, decision_host, revision_host
+from bot.forms.staff import InviteHost, ReturnHost, StopHost, UserRoleHost
 from models.services import flows as flow_states
 from models.services import innovations as inno
 from models.tables import FlowState, Innovation, Status, User
