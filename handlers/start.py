@@ -6,6 +6,7 @@ from bot import views
 from bot.forms import runner
 from bot.forms.screens import Outcome, Screen
 from handlers.core import Routes, Turn
+from handlers.status import CODE, open_by_code
 from models.services import people
 from models.services import units as unit_service
 from models.tables import Role
@@ -42,7 +43,10 @@ async def menu(turn: Turn) -> Outcome:
 async def _greet(turn: Turn, invite: str | None) -> Outcome:
     user = turn.user
     screens: list[Screen] = []
-    if invite is not None:
+    code = CODE.fullmatch(invite) if invite is not None else None
+    if code is not None:  # from the catalog's "open in Telegram" link: that innovation first
+        screens += await open_by_code(turn.session, turn.deps, user, code.group(0))
+    elif invite is not None:
         screens.append(await _redeem(turn, invite))
     t = turn.t
     if not user.onboarded:

@@ -7,14 +7,14 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import replication_views, revision_views, views
+from bot import public_views, replication_views, revision_views, views
 from bot.deps import Deps
 from bot.forms.screens import Button, Outcome, OutgoingFile, Screen
 from bot.i18n import Translator
 from handlers import publishing
 from handlers.core import Routes, Turn, stale
 from models.ids import parse_id
-from models.services import cards, publication, replications, review
+from models.services import cards, catalog_page, publication, replications, review
 from models.services import innovations as inno
 from models.tables import Innovation, Status, User
 
@@ -88,19 +88,30 @@ async def mine(turn: Turn) -> Outcome:
 
 
 async def open_by_code(session: AsyncSession, deps: Deps, user: User, code: str) -> list[Screen]:
-    """Return the card of a visible innovation, or "not found" (also for others' codes)."""
+    """Return the card of a visible innovation, the public card of one on the catalog, or
+    "not found" (also for others' codes)."""
     t = deps.translator(user.language)
-    innovation = await review.find_visible(session, user=user, code=code)
-    if innovation is None:
-        return [Screen(t("card.not_found", code=code.upper()))]
-    return [await card(session, deps, user, innovation)]
+    innovation = (
+        await review.find_visible(session, user=user, code=code) if user.onboarded else None
+    )
+    if innovation is not None:
+        return [await card(session, deps, user, innovation)]
+    public = await catalog_page.innovation(session, code.upper())
+    if public is not None:
+        return [Screen(public_views.public_card(t, deps.master, public))]
+    return [Screen(t("card.not_found", code=code.upper()))]
 
 
 async def status_command(turn: Turn) -> Outcome:
-    """Show one innovation's card: /status INO-2026-0001."""
+    """Show one innovation's card: /status INO-2026-0001 (an innovation on the public catalog
+    to anyone, before onboarding too: a visitor comes from the catalog's link)."""
+    found = CODE.search(" ".join(turn.args))
+    if found is not None and not turn.user.onboarded:
+        public = await catalog_page.innovation(turn.session, found.group(0).upper())
+        if public is not None:
+            return Outcome([Screen(public_views.public_card(turn.t, turn.deps.master, public))])
     screens = await turn.gate()
     if screens is None:
-        found = CODE.search(" ".join(turn.args))
         if found is None:
             screens = [Screen(turn.t("card.usage"))]
         else:
