@@ -25,8 +25,9 @@ COLUMNS = (
     Innovation.waktu_penerapan,
 )
 TOP_GAPS = 5
-# innovations whose answers are in memory at once: 100 x 20 answers and their files are about
-# 15 MiB of ORM objects (500: 75 MiB; docs/benchmarks.md, the Indikator sheet)
+# innovations whose answers are in memory at once, as ORM objects: 100 x 20 answers and their
+# files peak at ~10 MiB of Python's heap, 500 at ~60 MiB, for ~20 % more time at 100
+# (docs/benchmarks.md section 8)
 ANSWERS_BATCH = 100
 
 
