@@ -75,6 +75,8 @@ def missing_lines(t: Translator, deadline: Deadline) -> list[str]:
     """Return what the owner still has to deliver, as HTML lines."""
     if deadline.kind == DeadlineKind.MONEV:
         return [t("reminder.missing_report")]
+    if monev.is_indicator_campaign(deadline):
+        return [t("iidstats.reminder_missing", code=deadline.innovation.code or "")]
     check = monev.missing_of(deadline)
     lines = []
     if check.missing:
@@ -97,8 +99,11 @@ def owner_buttons(t: Translator, reminder: Reminder) -> list[list[Button]]:
     fill = (
         "reminder.fill_report" if deadline.kind == DeadlineKind.MONEV else "reminder.fill_profile"
     )
+    first = Button(t.plain(fill), f"{FILL}{deadline.id}")
+    if monev.is_indicator_campaign(deadline):  # straight to the indicators
+        first = Button(t.plain("iidstats.fill_indicators"), f"iid:{deadline.innovation_id}")
     return [
-        [Button(t.plain(fill), f"{FILL}{deadline.id}")],
+        [first],
         [
             Button(t.plain("reminder.snooze"), f"{SNOOZE}{reminder.id}"),
             Button(t.plain("reminder.extend"), f"{EXTEND}{deadline.id}"),

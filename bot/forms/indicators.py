@@ -33,6 +33,7 @@ from models import iid
 from models.filecheck import FileType
 from models.iid import Estimate, IidRules, Indicator
 from models.services import indicators as answers_service
+from models.services import monev
 from models.tables import Innovation
 
 FLOW_NAME = "iid"
@@ -147,6 +148,13 @@ class IndicatorHost(BaseHost):
         self.rules = ctx.deps.iid
         self.flow = indicator_flow(self.rules)
 
+    async def _settle(self) -> None:
+        """An evaluation deadline that asked for the mandatory indicators is met once they are
+        complete: close it (its reminders stop)."""
+        await self.ctx.session.flush()
+        now = self.ctx.deps.clock.now()
+        await monev.settle_indicators(self.ctx.session, self.rules, self.innovation, now=now)
+
     def _indicator(self, step: Step) -> Indicator:
         found = self.rules.get(step.key.removesuffix(EVIDENCE))
         if found is None:  # the flow is built from these rules
@@ -182,6 +190,7 @@ class IndicatorHost(BaseHost):
             by=self.ctx.user.id,
             now=self.ctx.deps.clock.now(),
         )
+        await self._settle()
 
     async def options(self, step: Step, answers: Answers) -> list[Choice]:
         """Return the indicator's three levels."""
@@ -209,6 +218,7 @@ class IndicatorHost(BaseHost):
             self.ctx.session, self.innovation.id, key, kept, by=self.ctx.user.id,
             now=self.ctx.deps.clock.now(),
         )  # fmt: skip
+        await self._settle()
 
     async def store_link(self, key: str, url: str) -> None:
         """Keep the link that stands for the evidence (the video)."""
@@ -216,6 +226,7 @@ class IndicatorHost(BaseHost):
             self.ctx.session, self.innovation.id, key.removesuffix(EVIDENCE), url,
             by=self.ctx.user.id, now=self.ctx.deps.clock.now(),
         )  # fmt: skip
+        await self._settle()
 
     async def remove_file(self, key: str, index: int) -> str | None:
         """Forget one piece of evidence of an indicator."""

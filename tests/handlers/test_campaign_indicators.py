@@ -93,3 +93,43 @@ async def test_an_indicators_campaign_concerns_only_incomplete_mandatory_indicat
     assert campaign.scope == "indicators"
     concerned = {d.innovation_id for d in deadlines if d.campaign_id == campaign.id}
     assert concerned == {made[k].id for k in ("no_video", "no_regulasi_proof", "nothing", "draft")}
+
+
+async def test_an_indicators_deadline_holds_until_the_owner_completes_them_in_chat(
+    harness: BotHarness, sim: BotApiSimulator | phones.WhatsAppPhones
+) -> None:
+    from bot import deadline_views
+    from models.services import monev
+    from tests.samples import PDF
+
+    deps, now = deps_of(harness), harness.clock.now()
+    async with transaction(deps.session_factory()) as session:
+        admin = await add_user(session, sim, telegram_id=ADI, name="Adi", now=now, role=Role.ADMIN)
+        owner = await add_user(session, sim, telegram_id=OWNER, name="Sari Pengusul", now=now)
+        innovation = await make_innovation(
+            session, harness.clock, owner=owner, n=1, status=Status.TERVERIFIKASI
+        )
+    await complete(harness, innovation, skip="regulasi")  # the profile itself is complete
+    async with transaction(deps.session_factory()) as session:
+        await monev.create_campaign(
+            session, name="IID 2027", due_date=now.date(), scope=monev.INDICATORS,
+            actor=admin, now=now, policy=deps.policy, rules=deps.iid,
+        )  # fmt: skip
+    async with await harness.session() as session:
+        [deadline] = (await session.execute(select(Deadline))).unique().scalars().all()
+        # not met by the profile: it asks for the indicators, and its reminder says so
+        assert monev.still_needed(deadline)
+        lines = deadline_views.missing_lines(deps.translator("id"), deadline)
+        assert lines == [
+            f"Yang diminta: indikator IID wajib lengkap dengan buktinya "
+            f"(<code>indikator {innovation.code}</code>)."
+        ]
+    user = sim.user(OWNER)
+    await user.send("/start")
+    await user.send(f"indikator {innovation.code}")
+    await user.press("Lengkapi yang belum")
+    await user.send_document("perbup.pdf", PDF, "application/pdf")
+    async with await harness.session() as session:
+        [deadline] = (await session.execute(select(Deadline))).unique().scalars().all()
+        assert deadline.status == "done"
+        assert not monev.still_needed(deadline)

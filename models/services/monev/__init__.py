@@ -33,10 +33,9 @@ The submodules import one way only: ``_common`` and ``recipients`` first, then `
 ``deadlines`` and ``escalation``, then the rest.
 """
 
-from models.services.monev._common import MonevError
+from models.services.monev._common import INDICATORS, MonevError
 from models.services.monev.campaigns import (
     CAMPAIGN_SCOPES,
-    INDICATORS,
     CampaignSummary,
     campaign_concerns,
     cancel_campaign,
@@ -44,11 +43,13 @@ from models.services.monev.campaigns import (
     get_campaign,
     list_campaigns,
     missing_indicators,
+    settle_indicators,
 )
 from models.services.monev.deadlines import (
     SUBMITTED,
     campaign_satisfied,
     close_deadline,
+    is_indicator_campaign,
     missing_of,
     open_deadline_of,
     settle_if_not_needed,
@@ -115,6 +116,7 @@ __all__ = [
     "decide_extension",
     "ensure_monev_periods",
     "get_campaign",
+    "is_indicator_campaign",
     "list_campaigns",
     "load_reminders",
     "mark_finished",
@@ -139,6 +141,7 @@ __all__ = [
     "request_extension",
     "requeue_undelivered",
     "settle_if_not_needed",
+    "settle_indicators",
     "snooze",
     "still_needed",
     "submit_report",

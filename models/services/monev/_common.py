@@ -16,6 +16,8 @@ from models.tables import (
     ReminderStatus,
 )
 
+INDICATORS = "indicators"  # a campaign for the innovations whose mandatory IID indicators lack
+
 
 class MonevError(Exception):
     """A monev action cannot be done; ``reason`` names why (closed, not_allowed, pending,

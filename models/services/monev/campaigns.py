@@ -14,7 +14,7 @@ from models.policy import Period, Policy
 from models.services.iid_stats import ANSWERS_BATCH
 from models.services.indicators import estimates_for
 from models.services.innovations import EDITABLE, profile_completeness
-from models.services.monev._common import MonevError, _plan_owner_reminders
+from models.services.monev._common import INDICATORS, MonevError, _plan_owner_reminders
 from models.services.monev.deadlines import close_deadline, still_needed
 from models.tables import (
     Campaign,
@@ -26,7 +26,6 @@ from models.tables import (
     User,
 )
 
-INDICATORS = "indicators"  # mandatory IID indicators not complete
 CAMPAIGN_SCOPES = ("incomplete", INDICATORS, "all")
 
 
@@ -86,6 +85,31 @@ async def missing_indicators(
         estimates = await estimates_for(session, rules, chunk)
         out += [i for i in chunk if estimates[i.id].missing_mandatory]
     return out
+
+
+async def settle_indicators(
+    session: AsyncSession, rules: IidRules, innovation: Innovation, *, now: datetime
+) -> int:
+    """Close, as met, the open indicator campaigns' deadlines of an innovation whose mandatory
+    indicators are now complete; return how many were closed."""
+    rows = await session.scalars(
+        select(Deadline)
+        .join(Campaign, Campaign.id == Deadline.campaign_id)
+        .where(
+            Deadline.innovation_id == innovation.id,
+            Deadline.status == DeadlineStatus.OPEN,
+            Campaign.scope == INDICATORS,
+        )
+    )
+    deadlines = list(rows)
+    if not deadlines:
+        return 0
+    estimates = await estimates_for(session, rules, [innovation])
+    if estimates[innovation.id].missing_mandatory:
+        return 0
+    for deadline in deadlines:
+        await close_deadline(session, deadline, status=DeadlineStatus.DONE, now=now)
+    return len(deadlines)
 
 
 async def create_campaign(

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.profile import Completeness
 from models.services.innovations import profile_completeness
-from models.services.monev._common import MonevError
+from models.services.monev._common import INDICATORS, MonevError
 from models.tables import (
     Deadline,
     DeadlineKind,
@@ -35,6 +35,11 @@ def missing_of(deadline: Deadline) -> Completeness:
     return profile_completeness(deadline.innovation)
 
 
+def is_indicator_campaign(deadline: Deadline) -> bool:
+    """Whether the deadline asks for the mandatory IID indicators, not the profile."""
+    return deadline.campaign is not None and deadline.campaign.scope == INDICATORS
+
+
 def still_needed(deadline: Deadline) -> bool:
     """Whether a deadline still asks something of its owner."""
     if deadline.status != DeadlineStatus.OPEN:
@@ -42,6 +47,8 @@ def still_needed(deadline: Deadline) -> bool:
     innovation = deadline.innovation
     if innovation.status == Status.DIHENTIKAN:
         return False
+    if deadline.kind == DeadlineKind.CAMPAIGN and is_indicator_campaign(deadline):
+        return True  # closed when the indicators are completed (campaigns.settle_indicators)
     if deadline.kind == DeadlineKind.CAMPAIGN:
         return not campaign_satisfied(innovation)
     return innovation.status == Status.TERVERIFIKASI
