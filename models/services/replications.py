@@ -149,9 +149,13 @@ async def replicated_by(session: AsyncSession, innovation_id: int) -> list[Link]
 
 
 async def count(session: AsyncSession, innovation_id: int) -> int:
-    """Return how many times the innovation was replicated (the Replikasi indicator)."""
+    """Return how many times another region replicated the innovation (the Replikasi
+    indicator: IID counts replications by other regions; one by an innovation of this Pemda
+    is listed on both cards but not counted)."""
     found = await session.scalar(
-        select(func.count()).where(Replication.original_id == innovation_id)
+        select(func.count()).where(
+            Replication.original_id == innovation_id, Replication.replica_id.is_(None)
+        )
     )
     return int(found or 0)
 
@@ -163,7 +167,10 @@ async def counts_for(session: AsyncSession, innovation_ids: Sequence[int]) -> di
     for start in range(0, len(ids), BATCH):
         rows = await session.execute(
             select(Replication.original_id, func.count())
-            .where(Replication.original_id.in_(ids[start : start + BATCH]))
+            .where(
+                Replication.original_id.in_(ids[start : start + BATCH]),
+                Replication.replica_id.is_(None),
+            )
             .group_by(Replication.original_id)
         )
         out.update((int(original), int(n)) for original, n in rows if original is not None)

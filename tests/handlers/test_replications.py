@@ -164,8 +164,10 @@ async def test_the_replikasi_indicator_follows_the_recorded_replications(
 ) -> None:
     original, replica = await two_innovations(harness, sim)
     async with transaction(deps_of(harness).session_factory()) as session:
-        for n in range(count):
-            other = Side.internal(replica) if n == 0 else Side.external(None, f"Kabupaten {n}")
+        # a replication within this Pemda is listed, not counted: IID counts other regions
+        others = [Side.internal(replica)]
+        others += [Side.external(None, f"Kabupaten {n}") for n in range(count)]
+        for other in others:
             await replications.record(
                 session, original=Side.internal(original), replica=other, by=None,
                 now=harness.clock.now(),

@@ -108,10 +108,11 @@ async def test_replications_both_ways_counts_and_the_indicator_facts(
             (None, "Gerakan Posyandu Pantai"),
         ]
         assert by_replica == []
-        assert await replications.count(session, original.id) == 2
+        # IID counts replications by other regions: Malinau, not Posyandu Pesisir of this Pemda
+        assert await replications.count(session, original.id) == 1
         assert await replications.count(session, replica.id) == 0
         assert await replications.counts_for(session, [original.id, replica.id, lone.id]) == {
-            original.id: 2
+            original.id: 1
         }
         # the Replikasi indicator reads the count, one innovation at a time and in batches
         rows = [await session.get(Innovation, i) for i in (original.id, replica.id)]
@@ -120,9 +121,9 @@ async def test_replications_both_ways_counts_and_the_indicator_facts(
             assert row is not None
             facts = await indicators.profile_facts(session, row)
             assert facts.replications == batch[row.id].replications
-        assert batch[original.id].replications == 2
+        assert batch[original.id].replications == 1
         answer = indicators.answers(RULES, {}, batch[original.id])["replikasi"]
-        assert (answer.level, answer.from_profile) == (2, True)
+        assert (answer.level, answer.from_profile) == (1, True)
         assert indicators.answers(RULES, {}, batch[replica.id])["replikasi"].level is None
 
 
