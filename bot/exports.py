@@ -42,7 +42,7 @@ class Labels:
     async def load(cls, session: AsyncSession, deps: Deps, t: Translator) -> Labels:
         """Collect every label an export needs."""
         sources = {s.options for s in REGISTRATION.steps if s.options}
-        by_source = {src: await option_labels(session, deps.master, src) for src in sources}
+        by_source = {src: await option_labels(session, deps.master, src, t.lang) for src in sources}
         rows = await session.execute(select(User.id, User.name, User.deleted_at))
         owners = {
             uid: (name if name and deleted is None else t.plain("people.erased"))

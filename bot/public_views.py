@@ -22,9 +22,9 @@ def public_card(t: Translator, master: MasterData, item: PublicInnovation) -> st
     if item.unit:
         lines.append(t("pub.card_unit", unit=item.unit))
     if item.tahapan:
-        lines.append(t("pub.card_tahapan", tahapan=master.label("tahapan", item.tahapan)))
+        lines.append(t("pub.card_tahapan", tahapan=master.label("tahapan", item.tahapan, t.lang)))
     if item.urusan:
-        lines.append(t("pub.card_urusan", urusan=master.label("urusan", item.urusan)))
+        lines.append(t("pub.card_urusan", urusan=master.label("urusan", item.urusan, t.lang)))
     for key in ("masalah", "tujuan", "manfaat"):
         value = getattr(item, key)
         if value:

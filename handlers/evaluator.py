@@ -174,11 +174,11 @@ async def stats_command(turn: Turn) -> Outcome:
     session, t, deps = turn.session, turn.t, turn.deps
     stats = await data.statistics(session, viewer=turn.user)
     master = deps.master
-    tahapan = {o.key: o.label for o in master.tahapan}
-    jenis = {o.key: o.label for o in master.jenis}
-    urusan = {o.key: o.label for o in master.urusan}
+    tahapan = {o.key: o.text(t.lang) for o in master.tahapan}
+    jenis = {o.key: o.text(t.lang) for o in master.jenis}
+    urusan = {o.key: o.text(t.lang) for o in master.urusan}
     basic = [o for o in master.urusan if o.pelayanan_dasar]
-    missing = [o.label for o in basic if o.key not in stats.urusan_covered]
+    missing = [o.text(t.lang) for o in basic if o.key not in stats.urusan_covered]
     covered = len(basic) - len(missing)
     coverage_key = "stats.coverage_ok" if covered >= BASIC_SERVICE_MINIMUM else "stats.coverage_low"
     lines = [

@@ -16,7 +16,12 @@ class Option(BaseModel):
 
     key: str
     label: str
+    label_en: str | None = None
     pelayanan_dasar: bool = False
+
+    def text(self, lang: str) -> str:
+        """Return the label in ``lang`` (Indonesian when there is no translation)."""
+        return self.label_en if lang == "en" and self.label_en else self.label
 
 
 class IidEntry(BaseModel):
@@ -63,11 +68,11 @@ class MasterData(BaseModel):
         assert isinstance(value, list)
         return value
 
-    def label(self, name: str, key: str) -> str:
+    def label(self, name: str, key: str, lang: str = "id") -> str:
         """Return the label of ``key`` in enumeration ``name`` (the key if unknown)."""
         for option in self.options(name):
             if option.key == key:
-                return option.label
+                return option.text(lang)
         return key
 
 

@@ -63,7 +63,7 @@ class Pages:
             "master": self.deps.master,
             "link": lambda target, **params: link(target, lang, **params),
             "other_language": link(path, other, **{k: v for k, v in query.items() if k != "lang"}),
-            "label": self.label,
+            "label": lambda name, key: self.label(name, key, t.lang),
             "number": t.number,
             "date": t.date,
             "local": self.local,
@@ -73,9 +73,9 @@ class Pages:
         context.update(values)
         return self.env.get_template(template).render(context)
 
-    def label(self, name: str, key: str | None) -> str:
-        """Return the master data's label of ``key`` (the key itself if unknown)."""
-        return self.deps.master.label(name, key) if key else ""
+    def label(self, name: str, key: str | None, lang: str) -> str:
+        """Return the master data's label of ``key`` in ``lang`` (the key itself if unknown)."""
+        return self.deps.master.label(name, key, lang) if key else ""
 
     def local(self, moment: dt.datetime) -> dt.date:
         """Return the day of ``moment`` in the Pemda's time zone."""

@@ -74,9 +74,8 @@ async def profile_document(
     session: AsyncSession, deps: Deps, t: Translator, innovation: Innovation
 ) -> ProfileDocument:
     """The profile document's content."""
-    labels = await cards.labels_of(
-        session, deps.master, {s.options for s in REGISTRATION.steps if s.options}
-    )
+    sources = {s.options for s in REGISTRATION.steps if s.options}
+    labels = await cards.labels_of(session, deps.master, sources, t.lang)
     answers = inno.answers_of(innovation)
     fields = tuple(
         Field(

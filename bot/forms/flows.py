@@ -96,7 +96,7 @@ class BaseHost:
 
     async def options(self, step: Step, answers: Answers) -> list[Choice]:
         """Return units (the user's own first) or a master-data list."""
-        source = step.options or ""
+        source, lang = step.options or "", self.ctx.t.lang
         if source == "units":
             units = await unit_service.list_active(self.ctx.session)
             own = self.ctx.user.unit_id
@@ -113,8 +113,10 @@ class BaseHost:
             return [Choice(k, v) for k, v in (await self.labels(step)).items()]
         if source == "urusan_irisan":
             main = answers.get("urusan_utama")
-            return [Choice(o.key, o.label) for o in self.ctx.deps.master.urusan if o.key != main]
-        return [Choice(o.key, o.label) for o in self.ctx.deps.master.options(source)]
+            return [
+                Choice(o.key, o.text(lang)) for o in self.ctx.deps.master.urusan if o.key != main
+            ]
+        return [Choice(o.key, o.text(lang)) for o in self.ctx.deps.master.options(source)]
 
     async def labels(self, step: Step) -> dict[str, str]:
         """Return plain display labels of a choice step's options."""
@@ -124,7 +126,8 @@ class BaseHost:
         if step.options in ("roles", "invite_roles"):
             roles = [r for r in Role if step.options == "roles" or r != Role.PENGUSUL]
             return {r.value: t.plain(f"role.{r.value}") for r in roles}
-        return await cards.option_labels(self.ctx.session, self.ctx.deps.master, step.options or "")
+        master, source = self.ctx.deps.master, step.options or ""
+        return await cards.option_labels(self.ctx.session, master, source, t.lang)
 
     def flagged(self) -> set[str]:
         """Return no flagged fields (only returned innovations have them)."""

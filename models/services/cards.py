@@ -30,8 +30,10 @@ from models.tables import (
 Labels = Mapping[str, Mapping[str, str]]  # option source -> key -> label
 
 
-async def option_labels(session: AsyncSession, master: MasterData, source: str) -> dict[str, str]:
-    """Return key -> label for units (by id) or a master-data list."""
+async def option_labels(
+    session: AsyncSession, master: MasterData, source: str, lang: str = "id"
+) -> dict[str, str]:
+    """Return key -> label (in ``lang``) for units (by id) or a master-data list."""
     if source == "units":
         units = (await session.execute(select(Unit))).scalars()
         return {str(u.id): u.name for u in units}
@@ -39,14 +41,14 @@ async def option_labels(session: AsyncSession, master: MasterData, source: str) 
         source = "urusan"
     if not source:
         return {}
-    return {o.key: o.label for o in master.options(source)}
+    return {o.key: o.text(lang) for o in master.options(source)}
 
 
 async def labels_of(
-    session: AsyncSession, master: MasterData, sources: Iterable[str]
+    session: AsyncSession, master: MasterData, sources: Iterable[str], lang: str = "id"
 ) -> dict[str, dict[str, str]]:
-    """Return the labels of every source named (the units are read once, if named)."""
-    return {source: await option_labels(session, master, source) for source in set(sources)}
+    """Return the labels (in ``lang``) of every source named (the units are read once)."""
+    return {source: await option_labels(session, master, source, lang) for source in set(sources)}
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,7 @@ async def load(
     deadline = await monev.next_deadline(session, innovation_id=innovation.id)
     events = await inno.events_of(session, innovation.id)
     actors = await actors_of(session, events)
-    labels = await labels_of(session, master, sources)
+    labels = await labels_of(session, master, sources, viewer.language)
     waiting = innovation.status == Status.DIAJUKAN or (
         revision is not None and revision.status == RevisionStatus.DIAJUKAN
     )
