@@ -7,10 +7,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import views
 from bot.forms import runner
 from bot.forms.definitions import REVIEW_RETURN, REVIEW_STOP
+from bot.forms.indicators import total_lines
 from bot.forms.screens import Outcome, Screen
 from bot.i18n import Translator
 from handlers.core import Routes, Turn, stale
 from models.ids import parse_id
+from models.services import indicators as answers_service
 from models.services import monev, notice_data, review
 from models.tables import Innovation, Role, Status, User
 
@@ -65,7 +67,11 @@ async def decide(turn: Turn) -> Outcome:
             check = await review.check_before_verifying(
                 session, reviewer=user, innovation_id=innovation_id
             )
-            return Outcome([views.verify_confirmation(turn.t, check)])
+            screen = views.verify_confirmation(turn.t, check)
+            result = await answers_service.estimate_for(session, turn.deps.iid, check.innovation)
+            lines = [turn.t("iid.confirm_title"), *total_lines(turn.t, turn.deps.iid, result)]
+            screen.text += "\n\n" + "\n".join(lines)
+            return Outcome([screen])
         innovation = await review.lock_for_review(
             session, reviewer=user, innovation_id=innovation_id, version=version
         )

@@ -9,12 +9,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import public_views, replication_views, revision_views, views
 from bot.deps import Deps
+from bot.forms.indicators import card_line
 from bot.forms.screens import Button, Outcome, OutgoingFile, Screen
 from bot.i18n import Translator
 from handlers import publishing
 from handlers.core import Routes, Turn, stale
 from models.ids import parse_id
 from models.services import cards, catalog_page, publication, replications, review
+from models.services import indicators as answers_service
 from models.services import innovations as inno
 from models.tables import Innovation, Status, User
 
@@ -33,6 +35,9 @@ async def card(session: AsyncSession, deps: Deps, user: User, innovation: Innova
         t, *await replications.both_ways(session, innovation.id)
     )
     text += "\n\n" + replicated if replicated else ""
+    if await answers_service.stored(session, innovation.id):  # once any indicator is answered
+        result = await answers_service.estimate_for(session, deps.iid, innovation)
+        text += "\n" + card_line(t, result)
     rows: list[list[Button]] = []
     if innovation.owner_id == user.id and innovation.status in inno.EDITABLE:
         key = "card.fix" if innovation.status == Status.DIKEMBALIKAN else "card.continue"

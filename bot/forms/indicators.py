@@ -136,6 +136,19 @@ def total_lines(t: Translator, rules: IidRules, result: Estimate) -> list[str]:
     return lines
 
 
+def card_line(t: Translator, result: Estimate) -> str:
+    """One line for an innovation's card: the estimated score and how many are complete."""
+    complete = sum(1 for row in result.rows if row.complete)
+    return t(
+        "iid.card_line",
+        total=number(t, result.total),
+        max=number(t, result.max_score),
+        percent=number(t, round(result.percent, 1)),
+        complete=complete,
+        count=len(result.rows),
+    )
+
+
 class IndicatorHost(BaseHost):
     """The indicator answers of one innovation, kept in their own rows."""
 

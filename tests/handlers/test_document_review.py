@@ -53,7 +53,8 @@ async def test_verifier_returns_one_indicator_and_one_section(
     innovation = await submitted_with_documents(harness)
     verifier, owner = sim.user(VERIFIER), sim.user(OWNER)
     await owner.send("/start")  # the owner has opened the chat with the bot
-    await verifier.send(f"status {innovation.code}")
+    card = texts(await verifier.send(f"status {innovation.code}"))
+    assert "Indikator IID: perkiraan skor 1 dari 105 (1%), 1 dari 20 lengkap dengan bukti" in card
     replies = await verifier.press("Indikator IID")
     card = texts(replies)
     assert "✅ 1. Regulasi inovasi daerah: SK Kepala Perangkat Daerah · bukti 1 · 1 poin" in card
@@ -70,6 +71,12 @@ async def test_verifier_returns_one_indicator_and_one_section(
     word = docx.Document(io.BytesIO(document.document.data))
     assert SECTION_TEXT in "\n".join(p.text for p in word.paragraphs)
 
+    await verifier.send(f"status {innovation.code}")
+    confirm = texts(await verifier.press("Verifikasi"))
+    # verifying names what IID's indicators still miss, besides the profile
+    assert "Perkiraan skor: 1 dari 105" in confirm
+    assert "Wajib, belum lengkap: 2. Ketersediaan SDM, 17. Kecepatan penciptaan" in confirm
+    await verifier.press("Batal")
     await verifier.send(f"status {innovation.code}")
     await verifier.press("Kembalikan")
     await verifier.send("regulasi")
