@@ -29,15 +29,6 @@ from models.validation import count_words
 Opener = Callable[[Turn, Innovation], Awaitable[Outcome]]
 
 
-async def _by_code(turn: Turn) -> Innovation | str | None:
-    """The innovation the command's argument names (None: no code given; "": not found)."""
-    found = CODE.search(" ".join(turn.args))
-    if found is None:
-        return None
-    innovation = await review.find_visible(turn.session, user=turn.user, code=found.group(0))
-    return innovation if innovation is not None else ""
-
-
 async def _by_button(turn: Turn, prefix: str) -> Innovation | None:
     innovation_id = parse_id(turn.payload.removeprefix(prefix))
     if innovation_id is None:
@@ -46,18 +37,17 @@ async def _by_button(turn: Turn, prefix: str) -> Innovation | None:
 
 
 async def _command(turn: Turn, prefix: str, usage: str, opener: Opener) -> Outcome:
+    """A command with a code: open that innovation; without one: the user's own to choose."""
     screens = await turn.gate()
     if screens is not None:
         return Outcome(screens)
-    innovation = await _by_code(turn)
-    if innovation is None:
+    found = CODE.search(" ".join(turn.args))
+    if found is None:
         return Outcome([await _choose(turn, prefix, usage)])
-    if innovation == "":
-        code = CODE.search(" ".join(turn.args))
-        return Outcome(
-            [Screen(turn.t("card.not_found", code=code.group(0).upper() if code else ""))]
-        )
-    assert isinstance(innovation, Innovation)
+    code = found.group(0).upper()
+    innovation = await review.find_visible(turn.session, user=turn.user, code=code)
+    if innovation is None:
+        return Outcome([Screen(turn.t("card.not_found", code=code))])
     return await opener(turn, innovation)
 
 

@@ -111,3 +111,18 @@ async def test_levels_are_saved_at_once_and_the_flow_resumes_at_the_summary(
     summary = screen_text(user)
     assert "✅ 1. Regulasi inovasi daerah" in summary
     assert "Perkiraan skor: 3 dari 105" in summary
+
+
+async def test_without_a_code_the_owner_chooses_and_an_unknown_code_is_not_found(
+    harness: BotHarness, sim: BotApiSimulator | phones.WhatsAppPhones
+) -> None:
+    innovation = await own_innovation(harness)
+    user = sim.user(OWNER)
+    replies = await user.send("indikator")
+    assert "Tulis <code>indikator KODE</code>" not in texts(replies)  # shown, not markup
+    assert "indikator INO-2026-0001" in texts(replies)
+    replies = await user.press(f"{innovation.code} · {innovation.nama_inovasi}")
+    assert "Indikator 1 dari 20 · Regulasi inovasi daerah" in texts(replies)
+    await user.send("/batal")
+    replies = await user.send("indikator INO-2026-9999")
+    assert "Inovasi INO-2026-9999 tidak ditemukan." in texts(replies)
