@@ -356,7 +356,8 @@ def paged_list(
 
 
 _EVERYONE = (
-    "start", "baru", "draf", "inovasiku", "status", "monev", "jadwal", "batal", "dataku", "bahasa",
+    "start", "baru", "draf", "inovasiku", "status", "indikator", "proposal", "monev", "jadwal",
+    "batal", "dataku", "bahasa",
 )  # fmt: skip
 _REVIEW = ("antrian", "statistik", "ekspor")
 ROLE_COMMANDS = {
