@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from collections.abc import Callable
@@ -29,6 +30,7 @@ from models.validation import first_day
 Progress = Callable[[int], object]
 PROFILE_KEYS = [s.key for s in REGISTRATION.steps]
 DATE_KEYS = inno.DATE_FIELDS  # a real date where IID asks for one; then the same as given
+WRITE_BATCH = 2000  # Indikator rows written to the workbook at a time, off the event loop
 
 
 class Labels:
@@ -141,11 +143,23 @@ async def build_xlsx(
             extra.append([_cell(extra, v) for v in row])
     sheet = workbook.create_sheet(t.plain("iidstats.sheet.title"))
     sheet.append(indicator_headers(t))
+    # the Indikator sheet (20 rows per innovation) and the saving are written off the event
+    # loop, a batch at a time, so a large export does not hold up the other chats
+    pending: list[list[Any]] = []
     async for row in indicator_rows(session, deps, t, viewer=viewer, filters=filters):
-        sheet.append([_cell(sheet, v) for v in row])
+        pending.append(row)
+        if len(pending) >= WRITE_BATCH:
+            await asyncio.to_thread(_append_rows, sheet, pending)
+            pending = []
+    await asyncio.to_thread(_append_rows, sheet, pending)
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    await asyncio.to_thread(workbook.save, buffer)
     return buffer.getvalue()
+
+
+def _append_rows(sheet: WriteOnlyWorksheet, rows: list[list[Any]]) -> None:
+    for row in rows:
+        sheet.append([_cell(sheet, v) for v in row])
 
 
 def _looks_like_formula(value: str) -> bool:
