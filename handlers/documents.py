@@ -4,22 +4,22 @@ innovation. The owner fills them in (flows on the form engine); whoever may see 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import PurePosixPath
 
 from bot import views
 from bot.documents.build import profile_file, proposal_file
 from bot.forms import runner
-from bot.forms.indicators import indicator_flow, score_lines, total_lines
+from bot.forms.indicators import indicator_flow, summary_lines
 from bot.forms.proposal import first_drafts, proposal_flow
 from bot.forms.screens import Button, Outcome, Screen
 from bot.i18n import Translator
 from handlers.core import Routes, Turn, stale
 from handlers.status import CODE, evidence_outcome
-from models import iid
 from models.document_tables import IndicatorAnswer
 from models.filecheck import safe_filename
 from models.ids import parse_id
+from models.iid import IidRules
 from models.services import indicators as answers_service
 from models.services import proposal as proposal_service
 from models.services import review
@@ -75,15 +75,9 @@ async def open_indicators(turn: Turn, innovation: Innovation) -> Outcome:
 async def indicator_card(turn: Turn, innovation: Innovation) -> Screen:
     """The indicators, their scores and evidence, read-only."""
     t, rules = turn.t, turn.deps.iid
-    rows = await answers_service.stored(turn.session, innovation.id)
-    facts = await answers_service.profile_facts(turn.session, innovation)
-    result = iid.estimate(rules, answers_service.answers(rules, rows, facts))
-    names = {key: answers_service.evidence_names(row) for key, row in rows.items()}
-    code = innovation.code or t.plain("status.no_code")
-    lines = [t("iid.summary_title", name=innovation.nama_inovasi or "", code=code), ""]
-    lines += score_lines(t, rules, result, names)
-    lines += ["", *total_lines(t, rules, result)]
-    count = sum(len(row.files) for row in rows.values())
+    found = await answers_service.read(turn.session, rules, innovation)
+    lines = summary_lines(t, rules, innovation, found)
+    count = sum(len(row.files) for row in found.rows.values())
     buttons = []
     if count:
         label = t.plain("iid.evidence_button", count=count)
@@ -92,7 +86,7 @@ async def indicator_card(turn: Turn, innovation: Innovation) -> Screen:
 
 
 def indicator_files(
-    t: Translator, rules: iid.IidRules, innovation: Innovation, rows: dict[str, IndicatorAnswer]
+    t: Translator, rules: IidRules, innovation: Innovation, rows: Mapping[str, IndicatorAnswer]
 ) -> list[views.EvidenceFile]:
     """The indicators' evidence files, in IID order, named for what they are
     (``INO-2026-0001-iid-01-regulasi-1.pdf``) and captioned with the sender's name."""

@@ -35,9 +35,9 @@ async def card(session: AsyncSession, deps: Deps, user: User, innovation: Innova
         t, *await replications.both_ways(session, innovation.id)
     )
     text += "\n\n" + replicated if replicated else ""
-    if await answers_service.stored(session, innovation.id):  # once any indicator is answered
-        result = await answers_service.estimate_for(session, deps.iid, innovation)
-        text += "\n" + card_line(t, result)
+    found = await answers_service.read(session, deps.iid, innovation)
+    if found.rows:  # once any indicator is answered
+        text += "\n" + card_line(t, found.estimate)
     rows: list[list[Button]] = []
     if innovation.owner_id == user.id and innovation.status in inno.EDITABLE:
         key = "card.fix" if innovation.status == Status.DIKEMBALIKAN else "card.continue"

@@ -12,9 +12,9 @@ from models.tables import Base, StoredFile
 
 
 class IndicatorAnswer(Base):
-    """One innovation's answer to one IID indicator (by the rules file's key): the level
-    chosen (``source`` "profile" when it was read from the profile), evidence files, and a
-    link where a file is too large for a chat (the video)."""
+    """One innovation's answer to one IID indicator (by the rules file's key): the level the
+    owner chose (a level the profile implies is not stored: it is read each time), evidence
+    files, and a link where a file is too large for a chat (the video)."""
 
     __tablename__ = "indicator_answers"
     __table_args__ = (UniqueConstraint("innovation_id", "key"),)
@@ -25,7 +25,6 @@ class IndicatorAnswer(Base):
     )
     key: Mapped[str] = mapped_column(String(32))
     level: Mapped[int | None] = mapped_column(Integer)
-    source: Mapped[str] = mapped_column(String(16), default="user")
     link: Mapped[str | None] = mapped_column(String(500))
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime]

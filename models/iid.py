@@ -33,7 +33,6 @@ class Level(_Frozen):
 
     label: str = Field(min_length=1, max_length=120)
     label_en: str | None = None
-    dokumen: str | None = None
     # for an indicator read from the profile: the range of the profile's value at this level
     dari: int | None = None
     sampai: int | None = None

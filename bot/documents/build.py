@@ -22,7 +22,6 @@ from bot.forms.definitions import REGISTRATION
 from bot.forms.screens import OutgoingFile
 from bot.forms.steps import Kind
 from bot.i18n import Translator
-from models import iid
 from models.services import cards
 from models.services import indicators as answers_service
 from models.services import innovations as inno
@@ -86,10 +85,8 @@ async def profile_document(
         for step in REGISTRATION.steps
         if step.asked(answers) and step.kind != Kind.FILES
     )
-    rules = deps.iid
-    rows = await answers_service.stored(session, innovation.id)
-    facts = await answers_service.profile_facts(session, innovation)
-    result = iid.estimate(rules, answers_service.answers(rules, rows, facts))
+    found = await answers_service.read(session, deps.iid, innovation)
+    result = found.estimate
     indicators = tuple(
         IndicatorRow(
             no=r.indicator.nomor,
@@ -97,7 +94,7 @@ async def profile_document(
             level=r.indicator.level_text(r.answer.level, t.lang) if r.answer.level else None,
             weight=r.indicator.bobot,
             score=r.score,
-            evidence=tuple(answers_service.evidence_names(rows.get(r.indicator.key))),
+            evidence=tuple(found.evidence(r.indicator.key)),
         )
         for r in result.rows
     )

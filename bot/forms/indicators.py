@@ -34,6 +34,7 @@ from models.filecheck import FileType
 from models.iid import Estimate, IidRules, Indicator
 from models.services import indicators as answers_service
 from models.services import monev
+from models.services.indicators import Indicators
 from models.tables import Innovation
 
 FLOW_NAME = "iid"
@@ -91,21 +92,23 @@ def number(t: Translator, value: float) -> str:
     return text.replace(".", ",") if t.lang == "id" else text
 
 
-def score_lines(
-    t: Translator, rules: IidRules, result: Estimate, evidence: dict[str, list[str]]
-) -> list[str]:
-    """One line per indicator: level, score, evidence, and what the next level would add."""
+def score_lines(t: Translator, found: Indicators) -> list[str]:
+    """One line per indicator: level (and whether the profile implies it), score, evidence,
+    and what the next level would add."""
     lang = t.lang
     lines = []
-    for row in result.rows:
+    for row in found.estimate.rows:
         ind, level = row.indicator, row.answer.level
         head = f"{ind.nomor}. {escape(ind.name(lang))}"
         if level is None:
             lines.append(t("iid.row_none", head=Raw(head)))
             continue
-        names = evidence.get(ind.key, [])
+        names = found.evidence(ind.key)
         proof = t("iid.proof", count=len(names)) if names else t("iid.no_proof")
-        parts = [escape(ind.level_text(level, lang)), proof]
+        chosen = escape(ind.level_text(level, lang))
+        if row.answer.from_profile:
+            chosen += " " + t("iid.implied")
+        parts = [chosen, proof]
         parts.append(t("iid.points", score=number(t, row.claimed if row.complete else 0)))
         if level < iid.LEVELS:
             gain = number(t, ind.bobot)
@@ -113,6 +116,15 @@ def score_lines(
         mark = "✅" if row.complete else "⚠️"
         lines.append(f"{mark} {head}: " + " · ".join(parts))
     return lines
+
+
+def summary_lines(
+    t: Translator, rules: IidRules, innovation: Innovation, found: Indicators
+) -> list[str]:
+    """The indicators' card: a title, one line per indicator, the totals."""
+    code = innovation.code or t.plain("status.no_code")
+    title = t("iid.summary_title", name=innovation.nama_inovasi or "", code=code)
+    return [title, "", *score_lines(t, found), "", *total_lines(t, rules, found.estimate)]
 
 
 def total_lines(t: Translator, rules: IidRules, result: Estimate) -> list[str]:
@@ -160,10 +172,12 @@ class IndicatorHost(BaseHost):
         self.facts = facts
         self.rules = ctx.deps.iid
         self.flow = indicator_flow(self.rules)
+        self._found: Indicators | None = None  # read once per update, again after a write
 
     async def _settle(self) -> None:
-        """An evaluation deadline that asked for the mandatory indicators is met once they are
-        complete: close it (its reminders stop)."""
+        """After a write: read the answers again when next needed, and close an evaluation
+        deadline that asked for the mandatory indicators once they are complete."""
+        self._found = None
         await self.ctx.session.flush()
         now = self.ctx.deps.clock.now()
         await monev.settle_indicators(self.ctx.session, self.rules, self.innovation, now=now)
@@ -174,20 +188,21 @@ class IndicatorHost(BaseHost):
             raise KeyError(step.key)
         return found
 
-    async def _estimate(self) -> tuple[Estimate, dict[str, list[str]]]:
-        rows = await answers_service.stored(self.ctx.session, self.innovation.id)
-        found = answers_service.answers(self.rules, rows, self.facts)
-        names = {key: answers_service.evidence_names(row) for key, row in rows.items()}
-        return iid.estimate(self.rules, found), names
+    async def _read(self) -> Indicators:
+        if self._found is None:
+            self._found = await answers_service.read(
+                self.ctx.session, self.rules, self.innovation, self.facts
+            )
+        return self._found
 
     async def load(self) -> dict[str, Any]:
         """Return each indicator's level (chosen, or implied by the profile) and evidence."""
-        result, names = await self._estimate()
+        found = await self._read()
         out: dict[str, Any] = {}
-        for row in result.rows:
+        for row in found.estimate.rows:
             key = row.indicator.key
             out[key] = str(row.answer.level) if row.answer.level else None
-            out[key + EVIDENCE] = names.get(key, [])
+            out[key + EVIDENCE] = found.evidence(key)
         return out
 
     async def save(self, key: str, value: Any, *, skipped: bool = False) -> None:
@@ -243,6 +258,7 @@ class IndicatorHost(BaseHost):
 
     async def remove_file(self, key: str, index: int) -> str | None:
         """Forget one piece of evidence of an indicator."""
+        self._found = None
         return await answers_service.remove_file(
             self.ctx.session, self.innovation.id, key.removesuffix(EVIDENCE), index,
             files_dir=self.ctx.deps.files_dir,
@@ -298,11 +314,8 @@ class IndicatorHost(BaseHost):
     async def summary_screen(self, answers: Answers, engine: FlowView) -> Screen | None:
         """Every indicator on one card, the estimated total, and what to do next."""
         t = self.ctx.t
-        result, names = await self._estimate()
-        code = self.innovation.code or t.plain("status.no_code")
-        lines = [t("iid.summary_title", name=self.innovation.nama_inovasi or "", code=code), ""]
-        lines += score_lines(t, self.rules, result, names)
-        lines += ["", *total_lines(t, self.rules, result)]
+        found = await self._read()
+        lines = summary_lines(t, self.rules, self.innovation, found)
         rows: list[list[Button]] = []
         flagged = {k for k in self.flagged() if not k.endswith(EVIDENCE)}
         for indicator in self.rules.indikator:
@@ -311,7 +324,7 @@ class IndicatorHost(BaseHost):
                     "iid.flagged_button", no=indicator.nomor, name=indicator.name(t.lang)
                 )
                 rows.append([engine.button(label, "e", indicator.key)])
-        todo = result.incomplete
+        todo = found.estimate.incomplete
         if todo:
             rows.append([engine.button(t("iid.continue", count=len(todo)), "n1", todo[0].key)])
         rows.append([engine.button(t("iid.pick"), "pk")])

@@ -130,16 +130,15 @@ async def first_drafts(
     keys of the sections drafted (their prompt says where the text came from)."""
     master, rules = deps.master, deps.iid
     have = await proposal_service.sections(session, innovation.id)
-    rows = await answers_service.stored(session, innovation.id)
-    facts = await answers_service.profile_facts(session, innovation)
-    found = answers_service.answers(rules, rows, facts)
+    estimate = (await answers_service.read(session, rules, innovation)).estimate
+    levels = {row.indicator.key: row.answer.level for row in estimate.rows}
 
     def indicator_line(key: str) -> str | None:
-        indicator, answer = rules.get(key), found.get(key)
-        if indicator is None or answer is None or answer.level is None:
+        indicator, level = rules.get(key), levels.get(key)
+        if indicator is None or level is None:
             return None
-        level = indicator.level_text(answer.level, t.lang)
-        return t.plain("kipp.indicator_line", name=indicator.name(t.lang), level=level)
+        chosen = indicator.level_text(level, t.lang)
+        return t.plain("kipp.indicator_line", name=indicator.name(t.lang), level=chosen)
 
     written: list[str] = []
     now = deps.clock.now()

@@ -22,8 +22,6 @@ from models.services import replications
 from models.services.files import EvidenceFile, discard_after_commit
 from models.tables import Innovation, MonevReport
 
-PROFILE = "profile"
-USER = "user"
 BATCH = 500  # innovations per query of the batch reads
 
 
@@ -50,14 +48,19 @@ async def stored_for(
     return out
 
 
-async def _answer(
-    session: AsyncSession, innovation_id: int, key: str, *, now: datetime
-) -> IndicatorAnswer:
-    row = await session.scalar(
+async def _find(session: AsyncSession, innovation_id: int, key: str) -> IndicatorAnswer | None:
+    row: IndicatorAnswer | None = await session.scalar(
         select(IndicatorAnswer).where(
             IndicatorAnswer.innovation_id == innovation_id, IndicatorAnswer.key == key
         )
     )
+    return row
+
+
+async def _answer(
+    session: AsyncSession, innovation_id: int, key: str, *, now: datetime
+) -> IndicatorAnswer:
+    row = await _find(session, innovation_id, key)
     if row is None:
         row = IndicatorAnswer(innovation_id=innovation_id, key=key, updated_at=now, files=[])
         session.add(row)
@@ -72,11 +75,10 @@ async def set_level(
     *,
     by: int | None,
     now: datetime,
-    source: str = USER,
 ) -> None:
-    """Store the level of one indicator (None forgets it)."""
+    """Store the level the owner chose for one indicator (None forgets it)."""
     row = await _answer(session, innovation_id, key, now=now)
-    row.level, row.source, row.updated_by, row.updated_at = level, source, by, now
+    row.level, row.updated_by, row.updated_at = level, by, now
 
 
 async def add_file(
@@ -108,7 +110,7 @@ async def remove_file(
 ) -> str | None:
     """Forget the ``index``-th evidence of one indicator (files first, then the link); delete
     the file after the commit; return its display name, None if there is no such evidence."""
-    row = (await stored(session, innovation_id)).get(key)
+    row = await _find(session, innovation_id, key)
     if row is None:
         return None
     if 0 <= index < len(row.files):
@@ -230,7 +232,7 @@ def answers(
         row = rows.get(indicator.key)
         evidence = bool(row and (row.files or row.link))
         if row is not None and row.level is not None:
-            out[indicator.key] = Answer(row.level, evidence, row.source == PROFILE)
+            out[indicator.key] = Answer(row.level, evidence)
             continue
         implied = (
             iid.level_from_profile(indicator, facts.value(indicator.profil))
@@ -241,11 +243,33 @@ def answers(
     return out
 
 
+@dataclass(frozen=True)
+class Indicators:
+    """One innovation's indicators as read once: the stored answers and the estimate."""
+
+    rows: Mapping[str, IndicatorAnswer]
+    estimate: Estimate
+
+    def evidence(self, key: str) -> list[str]:
+        """Return the names of an indicator's evidence: its files, then its link."""
+        return evidence_names(self.rows.get(key))
+
+
+async def read(
+    session: AsyncSession,
+    rules: IidRules,
+    innovation: Innovation,
+    facts: ProfileFacts | None = None,
+) -> Indicators:
+    """Read one innovation's answers and estimate them (``facts``: already read)."""
+    rows = await stored(session, innovation.id)
+    facts = facts if facts is not None else await profile_facts(session, innovation)
+    return Indicators(rows, iid.estimate(rules, answers(rules, rows, facts)))
+
+
 async def estimate_for(session: AsyncSession, rules: IidRules, innovation: Innovation) -> Estimate:
     """Return the estimated IID score of one innovation."""
-    rows = await stored(session, innovation.id)
-    facts = await profile_facts(session, innovation)
-    return iid.estimate(rules, answers(rules, rows, facts))
+    return (await read(session, rules, innovation)).estimate
 
 
 async def estimates_for(

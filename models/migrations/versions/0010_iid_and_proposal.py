@@ -22,7 +22,6 @@ def upgrade() -> None:
         sa.Column("innovation_id", sa.Integer(), nullable=False),
         sa.Column("key", sa.String(length=32), nullable=False),
         sa.Column("level", sa.Integer(), nullable=True),
-        sa.Column("source", sa.String(length=16), nullable=False),
         sa.Column("link", sa.String(length=500), nullable=True),
         sa.Column("updated_by", sa.Integer(), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
