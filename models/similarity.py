@@ -201,6 +201,7 @@ class SimilarityIndex:
         self._postings: dict[str, list[int]] = {}  # masalah word -> slots
         self._name_only: list[int] = []  # slots without masalah words
         self._slots: dict[int, int] = {}
+        self._added: dict[int, Candidate] = {}  # by id: what its slot holds
         for candidate in candidates:
             self.add(candidate)
 
@@ -208,7 +209,11 @@ class SimilarityIndex:
         return len(self._slots)
 
     def add(self, candidate: Candidate) -> None:
-        """Add one innovation (or replace the one with its id)."""
+        """Add one innovation (or replace the one with its id; the same again changes
+        nothing)."""
+        if self._added.get(candidate.id) == candidate:
+            return
+        self._added[candidate.id] = candidate
         old = self._slots.get(candidate.id)
         if old is not None:
             self._ids[old] = None
@@ -275,9 +280,11 @@ class SimilarityIndex:
             ):  # fmt: skip
                 if self._sizes[slot]:
                     shared.setdefault(slot, 0)
-        size, sizes = len(words), self._sizes
+        size, sizes, ids = len(words), self._sizes, self._ids
         bounds = []
         for slot, common in shared.items():
+            if ids[slot] is None:  # replaced: its words stay posted under the old slot
+                continue
             text_sim = 2 * common / (size + sizes[slot])
             bound = NAME_WEIGHT + TEXT_WEIGHT * text_sim
             if bound >= threshold:

@@ -205,3 +205,17 @@ def test_a_query_without_masalah_is_matched_by_name() -> None:
     found = index.nearest("Ambulans Laut untuk Kepulauan", "", threshold=DEFAULT_THRESHOLD)
     assert found == [Match(ids["Ambulans Laut Kepulauan"], 1.0)]
     assert index.nearest("Arsip Kepegawaian Elektronik", "", threshold=DEFAULT_THRESHOLD) == []
+
+
+def test_a_replaced_innovation_leaves_nothing_that_hides_another() -> None:
+    first, second = PAIRS[0]["a"], PAIRS[0]["b"]
+    index = SimilarityIndex([Candidate(1, first["name"], first["masalah"])])
+    index.add(Candidate(2, second["name"], second["masalah"]))
+    query = (first["name"], first["masalah"])
+    before = [m.id for m in index.nearest(*query, threshold=0.3)]
+    assert sorted(before) == [1, 2]
+    # the same innovation again (a refresh), and changed a little: both still found
+    index.add(Candidate(1, first["name"], first["masalah"]))
+    index.add(Candidate(1, first["name"], first["masalah"] + " Pasien terlayani."))
+    assert sorted(m.id for m in index.nearest(*query, threshold=0.3)) == [1, 2]
+    assert len(index) == 2
