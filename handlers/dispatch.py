@@ -163,4 +163,6 @@ async def handle(deps: Deps, request: Request) -> Outcome:
         )
         turn = Turn(request, deps, session, user)
         handler = await _handler(turn)
-        return await handler(turn)
+        outcome = await handler(turn)
+        outcome.language = user.language
+        return outcome

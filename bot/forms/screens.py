@@ -115,3 +115,5 @@ class Outcome:
     menus: list[Menu] = field(default_factory=list)
     files: list[OutgoingFile] = field(default_factory=list)
     after_files: list[Screen] = field(default_factory=list)  # sent once the files are out
+    # the language of the person answered (a channel's own words: list buttons, "more")
+    language: str | None = None

@@ -104,6 +104,8 @@ class WhatsAppChannel:
             log.error("WhatsApp update %s failed", request.update_key, exc_info=True)
             await self._send_all(str(request.who.chat_id), [render.Text(t("common.error"))])
             return
+        if outcome.language:  # the person's language, as chosen with /bahasa
+            t = self.deps.translator(outcome.language)
         await self.send(request, outcome, t)
 
     def _translator(self, request: Request) -> Translator:

@@ -4,12 +4,15 @@ templates that match what is submitted to Meta."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.forms.screens import Button, Screen
 from bot.whatsapp import render, templates
 from bot.whatsapp.format import to_whatsapp
+from tests import phones
+from tests.conftest import BotHarness, onboard
 
 LABELS = render.Labels(choose="Silakan pilih:", open_list="Pilih", more_choices="Pilihan lainnya:")
 
@@ -133,3 +136,17 @@ def test_every_template_fits_whatsapp_and_names_its_values() -> None:
             assert wording.body.count("{{") == len(template.params), template.name
             assert len(wording.body) <= 1024 and len(wording.buttons) <= 3
             assert all(len(b) <= 25 for b in wording.buttons)
+
+
+@pytest.mark.parametrize("channel", [phones.WHATSAPP], indirect=True)
+async def test_the_channels_own_words_follow_the_language_the_person_chose(
+    harness: BotHarness, sim: phones.WhatsAppPhones
+) -> None:
+    user = sim.user(6401)
+    await onboard(user)
+    await user.send("/bahasa")
+    await user.press("English")
+    await user.send("/new")
+    replies = await user.send("Posyandu Keliling")  # next: the unit, a list
+    listed = [m for m in replies if m.list_button]
+    assert listed and all(m.list_button == "Choose" for m in listed)
