@@ -16,14 +16,16 @@ _MARKERS = {"b": "*", "strong": "*", "i": "_", "em": "_", "s": "~", "code": "```
 
 
 class _Converter(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, *, markers: bool) -> None:
         super().__init__(convert_charrefs=True)
+        self.markers = markers  # False: the text without formatting
         self.out: list[str] = []
         self.links: list[str | None] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _MARKERS:
-            self.out.append(_MARKERS[tag])
+            if self.markers:
+                self.out.append(_MARKERS[tag])
         elif tag == "a":
             self.links.append(dict(attrs).get("href"))
         elif tag == "br":
@@ -31,7 +33,8 @@ class _Converter(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _MARKERS:
-            self._close(_MARKERS[tag])
+            if self.markers:
+                self._close(_MARKERS[tag])
         elif tag == "a" and self.links:
             href = self.links.pop()
             if href and not href.startswith("tg://"):
@@ -60,20 +63,19 @@ class _Converter(HTMLParser):
         )
 
 
-def to_whatsapp(html: str) -> str:
-    """Return the WhatsApp text of a screen's HTML text."""
-    converter = _Converter()
+def _convert(html: str, *, markers: bool) -> str:
+    converter = _Converter(markers=markers)
     converter.feed(html)
     converter.close()
     return "".join(converter.out)
 
 
+def to_whatsapp(html: str) -> str:
+    """Return the WhatsApp text of a screen's HTML text."""
+    return _convert(html, markers=True)
+
+
 def plain(html: str) -> str:
-    """Return the text without any formatting (for titles, rows and template values)."""
-    converter = _Converter()
-    converter.feed(html)
-    converter.close()
-    text = "".join(converter.out)
-    for marker in ("```", "*", "_", "~"):
-        text = text.replace(marker, "")
-    return text
+    """Return the text without formatting (for titles, rows and template values); marker
+    characters inside words and links stay, as in :func:`to_whatsapp`."""
+    return _convert(html, markers=False)

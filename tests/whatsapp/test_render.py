@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from bot.forms.screens import Button, Screen
 from bot.whatsapp import render, templates
-from bot.whatsapp.format import to_whatsapp
+from bot.whatsapp.format import plain, to_whatsapp
 from tests import phones
 from tests.conftest import BotHarness, onboard
 
@@ -150,3 +150,8 @@ async def test_the_channels_own_words_follow_the_language_the_person_chose(
     replies = await user.send("Posyandu Keliling")  # next: the unit, a list
     listed = [m for m in replies if m.list_button]
     assert listed and all(m.list_button == "Choose" for m in listed)
+
+
+def test_plain_text_drops_formatting_but_keeps_markers_inside_words_and_links() -> None:
+    assert plain("<b>Halo</b> INO_2024 https://x.id/a_b") == "Halo INO_2024 https://x.id/a_b"
+    assert plain("<i>miring</i> dan <code>kode</code>") == "miring dan kode"
