@@ -4,9 +4,6 @@ and region typed). The original's owner, when it is of this Pemda, is told at on
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot import replication_views
 from bot.forms.engine import Answers, Choice, Flow, FormEngine, Kind, Outcome, Step
 from bot.forms.flows import HostContext, StateHost
@@ -38,16 +35,6 @@ REPLICATION = Flow(
 )
 
 
-async def originals(session: AsyncSession, *, except_id: int) -> list[Innovation]:
-    """Return the innovations of this Pemda another may replicate: every submitted one."""
-    rows = await session.scalars(
-        select(Innovation)
-        .where(Innovation.code.is_not(None), Innovation.id != except_id)
-        .order_by(Innovation.code)
-    )
-    return list(rows)
-
-
 class ReplicationHost(StateHost):
     """Records the replication at the end; the answers stay in the flow state till then."""
 
@@ -63,18 +50,15 @@ class ReplicationHost(StateHost):
         t = self.ctx.t
         if step.options == "repl_where":
             return [Choice(k, t.plain(f"repl.where_{k}")) for k in (HERE, ELSEWHERE)]
-        found = await originals(self.ctx.session, except_id=self.ctx.state.target_id or 0)
+        found = await replications.originals(
+            self.ctx.session, except_id=self.ctx.state.target_id or 0
+        )
         return [
             Choice(
-                str(i.id),
-                t.plain(
-                    "repl.original_item",
-                    code=i.code,
-                    name=i.nama_inovasi or "",
-                    unit=replication_views.unit_name(t, i),
-                ),
+                str(o.id),
+                t.plain("repl.original_item", code=o.code, name=o.name, unit=o.unit or "-"),
             )
-            for i in found
+            for o in found
         ]
 
     async def labels(self, step: Step) -> dict[str, str]:

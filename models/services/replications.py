@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.catalog_tables import Replication
-from models.tables import Innovation
+from models.tables import Innovation, Unit
 
 BATCH = 500  # innovations per query of the batch count
 
@@ -183,3 +183,25 @@ async def both_ways(session: AsyncSession, innovation_id: int) -> tuple[list[Lin
         await replicated_from(session, innovation_id),
         await replicated_by(session, innovation_id),
     )
+
+
+@dataclass(frozen=True)
+class Original:
+    """An innovation of this Pemda another may name as its original, as a list shows it."""
+
+    id: int
+    code: str
+    name: str
+    unit: str | None
+
+
+async def originals(session: AsyncSession, *, except_id: int) -> list[Original]:
+    """Return the innovations another may replicate: every submitted one (it has a code),
+    by code; only the columns a list shows."""
+    rows = await session.execute(
+        select(Innovation.id, Innovation.code, Innovation.nama_inovasi, Unit.name)
+        .outerjoin(Unit, Unit.id == Innovation.unit_id)
+        .where(Innovation.code.is_not(None), Innovation.id != except_id)
+        .order_by(Innovation.code)
+    )
+    return [Original(i, code or "", name or "", unit) for i, code, name, unit in rows]
