@@ -132,5 +132,5 @@ def excerpt(text: str, limit: int = EXCERPT) -> str:
 
 def monev_label(t: Translator, status: str) -> str:
     """Return the name of a monev status in the page's language."""
-    key = f"katalog.monev.{status}"
+    key = f"monev.status_opt.{status}"  # the words the chat uses for it
     return t.plain(key) if t.has(key) else status
