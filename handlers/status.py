@@ -92,6 +92,12 @@ async def mine(turn: Turn) -> Outcome:
     return Outcome(screens)
 
 
+async def public_card(session: AsyncSession, deps: Deps, t: Translator, code: str) -> Screen | None:
+    """Return the public card of an innovation on the catalog, None if it is not on it."""
+    public = await catalog_page.innovation(session, code.upper())
+    return Screen(public_views.public_card(t, deps.master, public)) if public else None
+
+
 async def open_by_code(session: AsyncSession, deps: Deps, user: User, code: str) -> list[Screen]:
     """Return the card of a visible innovation, the public card of one on the catalog, or
     "not found" (also for others' codes)."""
@@ -101,10 +107,8 @@ async def open_by_code(session: AsyncSession, deps: Deps, user: User, code: str)
     )
     if innovation is not None:
         return [await card(session, deps, user, innovation)]
-    public = await catalog_page.innovation(session, code.upper())
-    if public is not None:
-        return [Screen(public_views.public_card(t, deps.master, public))]
-    return [Screen(t("card.not_found", code=code.upper()))]
+    public = await public_card(session, deps, t, code)
+    return [public or Screen(t("card.not_found", code=code.upper()))]
 
 
 async def status_command(turn: Turn) -> Outcome:
@@ -112,9 +116,9 @@ async def status_command(turn: Turn) -> Outcome:
     to anyone, before onboarding too: a visitor comes from the catalog's link)."""
     found = CODE.search(" ".join(turn.args))
     if found is not None and not turn.user.onboarded:
-        public = await catalog_page.innovation(turn.session, found.group(0).upper())
+        public = await public_card(turn.session, turn.deps, turn.t, found.group(0))
         if public is not None:
-            return Outcome([Screen(public_views.public_card(turn.t, turn.deps.master, public))])
+            return Outcome([public])
     screens = await turn.gate()
     if screens is None:
         if found is None:
