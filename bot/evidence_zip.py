@@ -4,7 +4,7 @@
     INO-2026-0001/iid-01-regulasi/01-perbup.pdf   the evidence of IID indicator 1
     manifest.csv                                  one row per file (and per evidence link)
 
-A draft, which has no code yet, is ``draf-<id>``. Files are numbered in each folder in the
+A draft, which has no code yet, is ``draf-<id>`` (``read.draft_name``). Files are numbered in each folder in the
 order they were sent, under the sender's cleaned name.
 """
 
@@ -75,12 +75,13 @@ def _parts(
 
 
 def _write_innovation(
-    archive: zipfile.ZipFile, writer: Any, deps: Deps, innovation: Innovation, parts: list[Part]
-) -> int:
-    """Write one innovation's files and their manifest rows; return how many files."""
+    archive: zipfile.ZipFile, writer: Any, top: str, deps: Deps, innovation: Innovation,
+    parts: list[Part],
+) -> int:  # fmt: skip
+    """Write one innovation's files (under the folder ``top``) and their manifest rows;
+    return how many files."""
     count = 0
     code = innovation.code or ""
-    top = innovation.code or f"draf-{innovation.id}"
     for folder, label, files, link in parts:
         for n, file in enumerate(files, start=1):
             source = deps.files_dir / file.path
@@ -122,7 +123,8 @@ async def write_evidence_zip(
             stored = await indicators.stored_for(session, [i.id for i in chunk])
             for innovation in chunk:
                 parts = _parts(t, deps, innovation, stored[innovation.id])
-                count += _write_innovation(archive, writer, deps, innovation, parts)
+                top = innovation.code or t.plain("read.draft_name", id=innovation.id)
+                count += _write_innovation(archive, writer, top, deps, innovation, parts)
         manifest.seek(0)
         with archive.open(MANIFEST, "w") as target:
             target.write("\ufeff".encode())

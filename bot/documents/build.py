@@ -141,8 +141,9 @@ async def proposal_document(
     )
 
 
-def _name(innovation: Innovation, what: str) -> str:
-    return f"{innovation.code or f'draf-{innovation.id}'}-{what}.docx"
+def _name(t: Translator, innovation: Innovation, what: str) -> str:
+    code = innovation.code or t.plain("read.draft_name", id=innovation.id)
+    return t.plain(f"doc.{what}_file", code=code)
 
 
 async def profile_file(
@@ -151,7 +152,7 @@ async def profile_file(
     """The profile as a DOCX to send in chat (rendered after the transaction)."""
     doc = await profile_document(session, deps, t, innovation)
     return OutgoingFile(
-        _name(innovation, "profil"),
+        _name(t, innovation, "profile"),
         caption=t.plain("doc.profile_caption"),
         make=lambda: profile_docx(doc),
     )
@@ -163,7 +164,7 @@ async def proposal_file(
     """The proposal as a DOCX to send in chat (rendered after the transaction)."""
     doc = await proposal_document(session, deps, t, innovation)
     return OutgoingFile(
-        _name(innovation, "proposal"),
+        _name(t, innovation, "proposal"),
         caption=t.plain("doc.proposal_caption"),
         make=lambda: proposal_docx(doc),
     )
