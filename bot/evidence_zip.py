@@ -4,8 +4,8 @@
     INO-2026-0001/iid-01-regulasi/01-perbup.pdf   the evidence of IID indicator 1
     manifest.csv                                  one row per file (and per evidence link)
 
-A draft, which has no code yet, is ``draf-<id>`` (``read.draft_name``). Files are numbered in each folder in the
-order they were sent, under the sender's cleaned name.
+A draft, which has no code yet, is ``draf-<id>`` (``read.draft_name``). Files are numbered
+in each folder in the order they were sent, under the sender's cleaned name.
 """
 
 from __future__ import annotations
