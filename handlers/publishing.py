@@ -9,7 +9,6 @@ from bot.i18n import Translator
 from handlers.core import Routes, Turn, stale
 from models.catalog_tables import Publication
 from models.ids import parse_id
-from models.services import innovations as inno
 from models.services import publication, review
 from models.tables import Innovation, Role, Status
 
@@ -54,7 +53,7 @@ async def screen(turn: Turn, innovation: Innovation, note: str = "") -> Screen:
     row = await publication.get(turn.session, i)
     published = bool(row and row.published)
     hidden = bool(row and row.hidden_at)
-    photos = [a for a in innovation.attachments if a.mime_type.startswith("image/")]
+    photos = publication.photos(innovation)
     public = set(publication.public_photo_ids(row, innovation))
     state = "hidden" if published and hidden else "on" if published else "off"
     lines = [note] if note else []
@@ -101,9 +100,6 @@ async def on_button(turn: Turn) -> Outcome:
             await publication.unhide(turn.session, innovation)
         return Outcome([Screen(t(f"pub.admin_{action}", code=innovation.code or ""))])
     if action not in OWNER_ACTIONS or innovation.owner_id != user.id:
-        return stale(turn)
-    innovation = await inno.get_owned(turn.session, owner=user, innovation_id=innovation.id)
-    if innovation is None:
         return stale(turn)
     note = ""
     if action in ("y", "n"):

@@ -13,7 +13,12 @@ from sqlalchemy import ColumnElement, and_, exists
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.catalog_tables import Publication
-from models.tables import Innovation, Status
+from models.tables import Attachment, Innovation, Status
+
+
+def photos(innovation: Innovation) -> list[Attachment]:
+    """Return the innovation's photos (the attachments that may be shown on the catalog)."""
+    return [a for a in innovation.attachments if a.mime_type.startswith("image/")]
 
 
 def on_catalog() -> ColumnElement[bool]:
@@ -67,11 +72,11 @@ async def set_contact(session: AsyncSession, innovation: Innovation, *, shown: b
 async def toggle_photo(session: AsyncSession, innovation: Innovation, attachment_id: int) -> bool:
     """Mark a photo of the innovation public or private; return whether it is public now
     (an id that is not one of the innovation's photos changes nothing and returns False)."""
-    photos = {a.id for a in innovation.attachments if a.mime_type.startswith("image/")}
-    if attachment_id not in photos:
+    ids = {a.id for a in photos(innovation)}
+    if attachment_id not in ids:
         return False
     row = await _row(session, innovation.id)
-    current = [i for i in row.public_photos or [] if i in photos]
+    current = [i for i in row.public_photos or [] if i in ids]
     if attachment_id in current:
         current.remove(attachment_id)
     else:
@@ -96,5 +101,5 @@ def public_photo_ids(row: Publication | None, innovation: Innovation) -> Sequenc
     """The ids of the photos the owner marked public that the innovation still has."""
     if row is None:
         return ()
-    have = {a.id for a in innovation.attachments if a.mime_type.startswith("image/")}
+    have = {a.id for a in photos(innovation)}
     return [i for i in row.public_photos or [] if i in have]
