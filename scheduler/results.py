@@ -26,7 +26,6 @@ class Delivery:
     result: Result
     message_id: int | None = None
     error: str = ""
-    reference: str = ""  # the channel's own id of what was sent (a WhatsApp message id)
 
 
 class Courier(Protocol):

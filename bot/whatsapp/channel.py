@@ -264,7 +264,7 @@ class WhatsAppChannel:
         await remember(self.deps, sent, address, user.id, purpose=purpose, screen=kept(screen))
         if failure is not None and not sent:
             return failure
-        return Delivery(Result.SENT, reference=sent[-1] if sent else "")
+        return Delivery(Result.SENT)
 
     async def _send_template(
         self, address: str, user: User, screen: Screen, purpose: str
@@ -288,12 +288,12 @@ class WhatsAppChannel:
         )
         if isinstance(result, Delivery):
             return result
-        reference = str(result.id)
+        message_id = str(result.id)
         await remember(
-            self.deps, [reference], address, user.id, purpose=purpose, screen=kept(screen),
+            self.deps, [message_id], address, user.id, purpose=purpose, screen=kept(screen),
             template=True,
         )  # fmt: skip
-        return Delivery(Result.SENT, reference=reference)
+        return Delivery(Result.SENT)
 
 
 def failed(exc: WhatsAppError) -> Delivery:
