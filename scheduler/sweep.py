@@ -67,8 +67,8 @@ def claim_token() -> str:
 BACKGROUND_SHARE = 0.6
 LIMITER_KEY = "send_limiter"
 WHATSAPP_KEY = "whatsapp_courier"  # bot_data: the process's WhatsApp channel, if it has one
-TELEGRAM = "telegram"
-WHATSAPP = "whatsapp"
+TELEGRAM = users.TELEGRAM
+WHATSAPP = users.WHATSAPP
 
 
 def make_limiter(deps: Deps, *, per_second: float | None = None) -> RateLimiter:

@@ -11,8 +11,9 @@ from telegram.ext import filters
 
 from bot.forms.screens import Incoming, IncomingFile
 from handlers.core import Identity, Request
+from models.services.users import TELEGRAM
 
-CHANNEL: Final = "telegram"
+CHANNEL: Final = TELEGRAM
 
 
 def chat_key(payload: dict[str, Any]) -> str:

@@ -36,7 +36,6 @@ log = logging.getLogger(__name__)
 Slot = Callable[[], Awaitable[None]]
 MEDIA_REUSE = timedelta(days=25)  # WhatsApp keeps an uploaded file 30 days
 WINDOW = timedelta(hours=23, minutes=55)  # WhatsApp's 24 hours, with a margin for clocks
-UNREACHABLE_CODES = frozenset({131026, 131031, 130472})  # undeliverable, locked, experiment
 THROTTLE_RETRIES = 3
 THROTTLE_BACKOFF = 0.5  # seconds, doubled each time
 
@@ -298,6 +297,6 @@ class WhatsAppChannel:
 
 def failed(exc: WhatsAppError) -> Delivery:
     """Return how a refused message ended: blocked for someone WhatsApp cannot reach."""
-    if exc.code in UNREACHABLE_CODES:
+    if exc.code in statuses.UNREACHABLE:
         return Delivery(Result.BLOCKED, error=f"WhatsApp {exc.code}")
     return Delivery(Result.FAILED, error=f"WhatsApp {exc.code}")

@@ -16,8 +16,9 @@ from bot.forms.screens import Incoming, IncomingFile
 from bot.whatsapp.render import CONTACT_ID
 from handlers.core import Identity, Request
 from models.services import updates
+from models.services.users import WHATSAPP
 
-CHANNEL: Final = "whatsapp"
+CHANNEL: Final = WHATSAPP
 STATUS_PREFIX: Final = "status:"
 # what the bot sends for others carries its purpose here, and so do its statuses
 TRACKER: Final = "biz_opaque_callback_data"

@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # the channel passes itself; this module is its part
 
 log = logging.getLogger(__name__)
 OUTSIDE_WINDOW = 131047
-UNREACHABLE = frozenset({131026, 131031, 130472})
+UNREACHABLE = frozenset({131026, 131031, 130472})  # undeliverable, locked, experiment
 RESENT = "resent"
 RETRY_AFTER = timedelta(minutes=15)
 MAX_ATTEMPTS = 5
