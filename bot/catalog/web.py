@@ -17,7 +17,6 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from aiohttp import web
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalog import images
@@ -25,8 +24,7 @@ from bot.catalog.pages import Pages, filter_query, link, pick_language
 from bot.deps import Deps
 from bot.web import Route
 from models import db
-from models.services import catalog, catalog_page
-from models.tables import Unit
+from models.services import catalog, catalog_page, units
 
 log = logging.getLogger(__name__)
 
@@ -200,10 +198,7 @@ class Catalog:
             return value
 
         unit = query.get("unit", "").strip() or None
-        if (
-            unit is not None
-            and await session.scalar(select(Unit.id).where(Unit.code == unit)) is None
-        ):
+        if unit is not None and await units.id_of_code(session, unit) is None:
             raise BadRequest("unit")
         filters = catalog.Filters(
             unit=unit,

@@ -142,7 +142,7 @@ def search_condition(session: AsyncSession, query: str) -> ColumnElement[bool]:
 async def _filters(session: AsyncSession, filters: Filters) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = [on_catalog()]
     if filters.unit:
-        found = await session.scalar(select(Unit.id).where(Unit.code == filters.unit))
+        found = await units.id_of_code(session, filters.unit)
         covered = await units.with_descendants(session, found) if found is not None else []
         where.append(Innovation.unit_id.in_(covered))
     if filters.urusan:

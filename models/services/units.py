@@ -67,6 +67,12 @@ async def _links(session: AsyncSession) -> list[tuple[int, str, str | None]]:
     return links
 
 
+async def id_of_code(session: AsyncSession, code: str) -> int | None:
+    """Return the id of the unit with exactly this code, None if there is none."""
+    found: int | None = await session.scalar(select(Unit.id).where(Unit.code == code))
+    return found
+
+
 async def with_descendants(session: AsyncSession, unit_id: int) -> list[int]:
     """Return the ids of a unit and of every unit below it (its children by ``parent_code``,
     their children, ...), the unit first; each once, so a cycle in the data ends the walk.
