@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.deps import Deps
 from bot.i18n import Translator
-from models import iid
 from models.services import export as data
 from models.services import indicators
 from models.services.iid_stats import batches, light
@@ -42,13 +41,10 @@ async def indicator_rows(
     rules, lang = deps.iid, t.lang
     query = light(await data.innovations_query(session, viewer, filters))
     async for chunk in batches(session, query):
-        stored = await indicators.stored_for(session, [i.id for i in chunk])
-        facts = await indicators.facts_for(session, chunk)
+        read = await indicators.read_for(session, rules, chunk)
         for innovation in chunk:
-            answered = stored[innovation.id]
-            found = indicators.answers(rules, answered, facts[innovation.id])
-            result = iid.estimate(rules, found)
-            for scored in sorted(result.rows, key=lambda r: r.indicator.nomor):
+            found = read[innovation.id]
+            for scored in sorted(found.estimate.rows, key=lambda r: r.indicator.nomor):
                 indicator, level = scored.indicator, scored.answer.level
                 yield [
                     innovation.code or "",
@@ -58,5 +54,5 @@ async def indicator_rows(
                     indicator.level_text(level, lang) if level else "",
                     _number(indicator.bobot),
                     _number(scored.score),
-                    "; ".join(indicators.evidence_names(answered.get(indicator.key))),
+                    "; ".join(found.evidence(indicator.key)),
                 ]

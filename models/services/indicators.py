@@ -272,12 +272,22 @@ async def estimate_for(session: AsyncSession, rules: IidRules, innovation: Innov
     return (await read(session, rules, innovation)).estimate
 
 
-async def estimates_for(
+async def read_for(
     session: AsyncSession, rules: IidRules, innovations: Sequence[Innovation]
-) -> dict[int, Estimate]:
-    """Return the estimated IID scores of several innovations (by innovation id), read in
-    batches: stored answers and profile facts of all of them at once."""
+) -> dict[int, Indicators]:
+    """:func:`read` for several innovations (by innovation id): their stored answers and
+    profile facts read at once."""
     ids = [i.id for i in innovations]
     rows = await stored_for(session, ids)
     facts = await facts_for(session, innovations)
-    return {i: iid.estimate(rules, answers(rules, rows[i], facts[i])) for i in ids}
+    return {
+        i: Indicators(rows[i], iid.estimate(rules, answers(rules, rows[i], facts[i]))) for i in ids
+    }
+
+
+async def estimates_for(
+    session: AsyncSession, rules: IidRules, innovations: Sequence[Innovation]
+) -> dict[int, Estimate]:
+    """Return the estimated IID scores of several innovations (by innovation id)."""
+    found = await read_for(session, rules, innovations)
+    return {i: f.estimate for i, f in found.items()}
