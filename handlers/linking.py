@@ -3,6 +3,7 @@ typed on the other, links both; ``saluran`` chooses the channel reminders go to.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import quote
 
 from bot.forms.screens import Button, Menu, Outcome, Screen
@@ -45,7 +46,12 @@ async def link(turn: Turn) -> Outcome:
         where = f"https://wa.me/{settings.whatsapp_number}?text={quote('tautkan ' + code)}"
     elif other == TELEGRAM and settings.telegram_enabled and turn.deps.bot_username:
         where = f"https://t.me/{turn.deps.bot_username}"
-    text = t("link.code", code=code, channel=t.plain(f"channel.{other}"), minutes=15)
+    text = t(
+        "link.code",
+        code=code,
+        channel=t.plain(f"channel.{other}"),
+        minutes=linking.VALID_FOR // timedelta(minutes=1),
+    )
     if where:
         text += "\n" + t("link.open", channel_link=where)
     return Outcome([Screen(text)])
