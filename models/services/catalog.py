@@ -236,12 +236,14 @@ async def options(session: AsyncSession) -> Options:
         )
     )
     years = sorted({int(year) for _, year in rows if year is not None}, reverse=True)
-    wanted: set[int] = set()
-    for unit_id, _ in rows:
-        if unit_id is not None:
-            wanted.update(await units.with_ancestors(session, unit_id))
     all_units = list(await session.execute(select(Unit.id, Unit.code, Unit.name, Unit.parent_code)))
     by_code = {code: (uid, name, parent) for uid, code, name, parent in all_units}
+    parent_of = {uid: by_code[parent][0] for uid, _, _, parent in all_units if parent in by_code}
+    wanted: set[int] = set()  # the units with innovations on the catalog, and those above
+    for unit_id in {u for u, _ in rows if u is not None}:
+        while unit_id is not None and unit_id not in wanted:  # a cycle in the data ends it
+            wanted.add(unit_id)
+            unit_id = parent_of.get(unit_id)
     children: dict[str | None, list[tuple[str, str]]] = {}
     for uid, code, name, parent in all_units:
         if uid in wanted:
