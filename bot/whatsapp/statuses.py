@@ -87,12 +87,12 @@ async def record(channel: WhatsAppChannel, status: Status) -> None:
                 again = (sent, user)
             sent.status = RESENT
         elif code in UNREACHABLE:
-            if user is not None:
+            # a reminder's failure marks its recipient unreachable itself (and escalates)
+            marked = reminder_id is not None and await monev.mark_undelivered(
+                session, reminder_id=reminder_id, now=now, error=f"WhatsApp {code}"
+            )
+            if user is not None and not marked:
                 await users.set_reachable(session, user.id, reachable=False)
-            if reminder_id is not None:
-                await monev.mark_undelivered(
-                    session, reminder_id=reminder_id, now=now, error=f"WhatsApp {code}"
-                )
         elif reminder_id is not None:
             await monev.requeue_undelivered(
                 session, reminder_id=reminder_id, error=f"WhatsApp {code}",
