@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from bot.forms.screens import Screen
 from bot.whatsapp.format import plain
+from bot.whatsapp.render import shorten
 
 DEFAULT_FILE = Path(__file__).resolve().parent.parent / "data" / "whatsapp-templates.yaml"
 GENERIC = "notice"
@@ -74,4 +75,4 @@ def values(template: Template, screen: Screen, name: str) -> list[str]:
 
 def _clean(value: str) -> str:
     text = " ".join(plain(value).split())  # no line breaks, tabs or runs of spaces
-    return (text[: VALUE_LIMIT - 1] + "…" if len(text) > VALUE_LIMIT else text) or "-"
+    return shorten(text, VALUE_LIMIT) or "-"
