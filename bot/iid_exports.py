@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.check_views import verified_cell
 from bot.deps import Deps
 from bot.i18n import Translator
 from models.services import export as data
@@ -19,8 +20,8 @@ COLUMNS = ("code", "name", "number", "indicator", "level", "weight", "score", "e
 
 
 def indicator_headers(t: Translator) -> list[str]:
-    """Return the Indikator sheet's column titles."""
-    return [t.plain(f"iidstats.sheet.{c}") for c in COLUMNS]
+    """Return the Indikator sheet's column titles (the last: whether a verifier checked it)."""
+    return [t.plain(f"iidstats.sheet.{c}") for c in COLUMNS] + [t.plain("checks.sheet_verified")]
 
 
 def _number(value: float) -> float | int:
@@ -37,7 +38,7 @@ async def indicator_rows(
 ) -> AsyncIterator[list[Any]]:
     """Yield the Indikator sheet's rows: code, innovation, indicator number and name, the level
     (chosen, or read from the profile), weight, score (level x weight, with evidence only),
-    and the evidence (file names, then the link)."""
+    the evidence (file names, then the link), and whether a verifier has checked it."""
     rules, lang = deps.iid, t.lang
     query = light(await data.innovations_query(session, viewer, filters))
     async for chunk in batches(session, query):
@@ -55,4 +56,5 @@ async def indicator_rows(
                     _number(indicator.bobot),
                     _number(scored.score),
                     "; ".join(found.evidence(indicator.key)),
+                    verified_cell(t, innovation, found.rows.get(indicator.key)) if level else "",
                 ]

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import views
+from bot import check_views, views
 from bot.forms import runner
 from bot.forms.definitions import REVIEW_RETURN, REVIEW_STOP
 from bot.forms.indicators import total_lines
 from bot.forms.screens import Outcome, Screen
-from bot.i18n import Translator
+from bot.i18n import Raw, Translator
 from handlers.core import Routes, Turn, stale
-from models.ids import parse_id
+from models.ids import MAX_INT64, MAX_ROW_ID, parse_id
 from models.services import indicators as answers_service
 from models.services import monev, notice_data, review
 from models.tables import Innovation, Role, Status, User
@@ -27,16 +27,20 @@ async def queue_screen(session: AsyncSession, t: Translator, user: User, page: i
     result = await review.queue(session, reviewer=user, page=page, per_page=PER_PAGE)
     if not result.total:
         return Screen(t("review.queue_empty"))
-    items = [(_queue_label(t, i), f"st:{i.id}") for i in result.items]
+    verified = [i.id for i in result.items if i.status == Status.TERVERIFIKASI]
+    revised = await review.revisions_waiting(session, verified)
+    items = [(_queue_label(t, i, i.id in revised), f"st:{i.id}") for i in result.items]
     title = t("review.queue_title", total=result.total)
     return views.paged_list(t, title, items, page=result.page, pages=result.pages, list_key="queue")
 
 
-def _queue_label(t: Translator, innovation: Innovation) -> str:
-    """A submission, or a verified innovation whose revision waits (its card opens it)."""
+def _queue_label(t: Translator, innovation: Innovation, revised: bool) -> str:
+    """A submission, or a verified innovation whose revision or changed indicators and
+    proposal wait (its card opens them)."""
     if innovation.status == Status.TERVERIFIKASI:
         name = innovation.nama_inovasi or t.plain("reg.untitled")
-        return t.plain("review.queue_revision", code=innovation.code or "", name=name)
+        key = "review.queue_revision" if revised else "checks.queue_label"
+        return t.plain(key, code=innovation.code or "", name=name)
     return views.item_label(t, innovation)
 
 
@@ -50,19 +54,25 @@ async def queue(turn: Turn) -> Outcome:
 
 async def decide(turn: Turn) -> Outcome:
     """Ask to confirm a verification (naming what IID still misses), verify once confirmed,
-    or start the return / stop flow that asks for the words.
+    or start the return / stop flow that asks for the words; accept what the owner changed in
+    a verified innovation's indicators and proposal.
 
     ``rv:v:<id>`` asks, ``rv:vy:<id>:<submission>`` verifies that submission (a confirmation
     asked for an earlier one is stale), ``rv:b:<id>`` cancels, ``rv:k`` / ``rv:h`` return /
-    stop."""
+    stop, ``rv:dv:<id>:<seen>`` accepts the changes made up to when the card was shown."""
     action, _, rest = turn.payload.removeprefix("rv:").partition(":")
     raw_id, _, raw_version = rest.partition(":")
     innovation_id = parse_id(raw_id)
-    version = parse_id(raw_version) if action == "vy" else None
+    numbered = action in ("vy", "dv")
+    version = None
+    if numbered:  # a submission's event id, or when a card was shown (microseconds)
+        version = parse_id(raw_version, maximum=MAX_INT64 if action == "dv" else MAX_ROW_ID)
     session, user = turn.session, turn.user
     try:
-        if innovation_id is None or (action == "vy") != (version is not None):
+        if innovation_id is None or numbered != (version is not None):
             raise review.NotAllowed
+        if action == "dv" and version is not None:
+            return await _accept_changes(turn, innovation_id, version)
         if action == "v":
             check = await review.check_before_verifying(
                 session, reviewer=user, innovation_id=innovation_id
@@ -80,12 +90,27 @@ async def decide(turn: Turn) -> Outcome:
         return stale(turn)
 
 
+async def _accept_changes(turn: Turn, innovation_id: int, seen: int) -> Outcome:
+    session, t, deps = turn.session, turn.t, turn.deps
+    shown = check_views.seen_time(seen)
+    if shown is None:
+        return stale(turn)
+    innovation, count = await review.accept_changes(
+        session, reviewer=turn.user, innovation_id=innovation_id, seen=shown, now=deps.clock.now()
+    )
+    owner = await notice_data.owner_of(session, innovation)
+    notices = check_views.accepted_notices(deps, innovation, owner)
+    told = views.owner_told(t, owner, notices)
+    text = t("checks.accepted", code=innovation.code or "", count=count, told=Raw(told))
+    return Outcome([Screen(text, edit=True)], notices=notices)
+
+
 async def _decision(turn: Turn, action: str, innovation: Innovation) -> Outcome:
     session, t, deps = turn.session, turn.t, turn.deps
     code = innovation.code or ""
     if action == "vy":
         now = deps.clock.now()
-        review.verify(session, innovation, reviewer=turn.user, now=now)
+        await review.verify(session, innovation, reviewer=turn.user, now=now)
         await monev.open_monev_periods(session, innovation, now=now, policy=deps.policy)
         decided = await notice_data.decided(session, innovation)
         notices = views.decision_notices(deps, innovation, decided)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import public_views, replication_views, revision_views, views
+from bot import check_views, public_views, replication_views, revision_views, views
 from bot.deps import Deps
 from bot.forms.indicators import card_line
 from bot.forms.screens import Button, Outcome, OutgoingFile, Screen
@@ -43,6 +43,10 @@ async def card(session: AsyncSession, deps: Deps, user: User, innovation: Innova
         key = "card.fix" if innovation.status == Status.DIKEMBALIKAN else "card.continue"
         rows.append([Button(t.plain(key), f"draft:{innovation.id}")])
     rows += revision_views.card_rows(t, user, data)
+    if data.changes:
+        text += "\n\n" + check_views.card_line(t, deps.iid, data.changes)
+        if data.reviews:
+            rows.append([check_views.accept_button(t, innovation, deps.clock.now())])
     if innovation.status == Status.DIAJUKAN and data.reviews:
         rows.append(
             [

@@ -28,6 +28,9 @@ class IndicatorAnswer(Base):
     link: Mapped[str | None] = mapped_column(String(500))
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime]
+    # when a verifier last checked it (with the innovation, or as a change after that);
+    # None: not checked since it last changed
+    verified_at: Mapped[datetime | None]
 
     files: Mapped[list[IndicatorFile]] = relationship(
         lazy="selectin", cascade="all, delete-orphan", order_by="IndicatorFile.id"
@@ -58,3 +61,4 @@ class ProposalSection(Base):
     key: Mapped[str] = mapped_column(String(32))
     text: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime]
+    verified_at: Mapped[datetime | None]  # as IndicatorAnswer.verified_at

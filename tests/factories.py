@@ -92,7 +92,7 @@ async def make_innovation(
         return innovation
     await inno.submit(session, innovation, actor=owner, now=clock.now())
     if status == Status.TERVERIFIKASI:
-        review.verify(session, innovation, reviewer=reviewer or owner, now=clock.now())
+        await review.verify(session, innovation, reviewer=reviewer or owner, now=clock.now())
     elif status == Status.DIKEMBALIKAN:
         review.return_for_changes(
             session, innovation, reviewer=reviewer or owner, comment="Perbaiki", fields=[],

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.check_views import is_waiting
 from bot.deps import Deps
 from bot.documents.docx import profile_docx, proposal_docx
 from bot.documents.model import (
@@ -95,6 +96,9 @@ async def profile_document(
             weight=r.indicator.bobot,
             score=r.score,
             evidence=tuple(found.evidence(r.indicator.key)),
+            note=t.plain("checks.pending_mark")
+            if is_waiting(innovation, found.rows.get(r.indicator.key))
+            else "",
         )
         for r in result.rows
     )

@@ -12,6 +12,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from bot.check_views import is_waiting
+from bot.forms import changes
 from bot.forms.definitions import MB
 from bot.forms.engine import (
     Answers,
@@ -92,9 +94,11 @@ def number(t: Translator, value: float) -> str:
     return text.replace(".", ",") if t.lang == "id" else text
 
 
-def score_lines(t: Translator, found: Indicators) -> list[str]:
+def score_lines(
+    t: Translator, found: Indicators, waiting: frozenset[str] = frozenset()
+) -> list[str]:
     """One line per indicator: level (and whether the profile implies it), score, evidence,
-    and what the next level would add."""
+    and what the next level would add; 🕓 on those ``waiting`` for a verifier."""
     lang = t.lang
     lines = []
     for row in found.estimate.rows:
@@ -113,6 +117,8 @@ def score_lines(t: Translator, found: Indicators) -> list[str]:
         if level < iid.LEVELS:
             gain = number(t, ind.bobot)
             parts.append(t("iid.next", level=ind.level_text(level + 1, lang), gain=gain))
+        if ind.key in waiting:
+            parts.append(t("checks.pending_mark"))
         mark = "✅" if row.complete else "⚠️"
         lines.append(f"{mark} {head}: " + " · ".join(parts))
     return lines
@@ -124,7 +130,9 @@ def summary_lines(
     """The indicators' card: a title, one line per indicator, the totals."""
     code = innovation.code or t.plain("status.no_code")
     title = t("iid.summary_title", name=innovation.nama_inovasi or "", code=code)
-    return [title, "", *score_lines(t, found), "", *total_lines(t, rules, found.estimate)]
+    waiting = frozenset(k for k, row in found.rows.items() if is_waiting(innovation, row))
+    lines = score_lines(t, found, waiting)
+    return [title, "", *lines, "", *total_lines(t, rules, found.estimate)]
 
 
 def total_lines(t: Translator, rules: IidRules, result: Estimate) -> list[str]:
@@ -261,7 +269,7 @@ class IndicatorHost(BaseHost):
         self._found = None
         return await answers_service.remove_file(
             self.ctx.session, self.innovation.id, key.removesuffix(EVIDENCE), index,
-            files_dir=self.ctx.deps.files_dir,
+            files_dir=self.ctx.deps.files_dir, by=self.ctx.user.id, now=self.ctx.deps.clock.now(),
         )  # fmt: skip
 
     def step_text(self, step: Step, part: str) -> str | None:
@@ -316,6 +324,8 @@ class IndicatorHost(BaseHost):
         t = self.ctx.t
         found = await self._read()
         lines = summary_lines(t, self.rules, self.innovation, found)
+        note = changes.note(self.ctx, self.innovation)
+        lines += ["", note] if note else []
         rows: list[list[Button]] = []
         flagged = {k for k in self.flagged() if not k.endswith(EVIDENCE)}
         for indicator in self.rules.indikator:
@@ -353,7 +363,9 @@ class IndicatorHost(BaseHost):
         if action == "ok":
             self.ctx.state.active = False
             code = self.innovation.code or ""
-            return Outcome([Screen(t("iid.saved", code=code))], finished=True)
+            told, notices = await changes.tell_reviewers(self.ctx, self.innovation)
+            text = " ".join(filter(None, [t("iid.saved", code=code), told]))
+            return Outcome([Screen(text)], notices=notices, finished=True)
         return Outcome(notice=t("common.stale"), stale=True)
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.deps import Deps
 from bot.documents.build import proposal_file
+from bot.forms import changes
 from bot.forms.engine import (
     Answers,
     Button,
@@ -104,6 +105,8 @@ class ProposalHost(BaseHost):
         sections = self.ctx.deps.master.kipp_bagian
         written = sum(1 for s in sections if count_words(answers.get(s.key)))
         line = t("kipp.progress", written=written, total=len(sections))
+        note = changes.note(self.ctx, self.innovation)
+        line += "\n\n" + note if note else ""
         actions = [
             [engine.button(t("kipp.document"), "doc")],
             [engine.button(t("kipp.leave"), "ok")],
@@ -116,7 +119,9 @@ class ProposalHost(BaseHost):
         if action == "ok":
             self.ctx.state.active = False
             code = self.innovation.code or ""
-            return Outcome([Screen(t("kipp.saved", code=code))], finished=True)
+            told, notices = await changes.tell_reviewers(self.ctx, self.innovation)
+            text = " ".join(filter(None, [t("kipp.saved", code=code), told]))
+            return Outcome([Screen(text)], notices=notices, finished=True)
         if action == "doc":
             file = await proposal_file(self.ctx.session, self.ctx.deps, t, self.innovation)
             return Outcome([Screen(t("kipp.sending"))], files=[file])

@@ -7,14 +7,14 @@ names the sources it shows (the form definitions know which field uses which).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.masterdata import MasterData
+from models.services import document_checks, monev, review
 from models.services import innovations as inno
-from models.services import monev, review
 from models.services import revisions as rev
 from models.tables import (
     Deadline,
@@ -55,9 +55,10 @@ async def labels_of(
 class Card:
     """Everything one innovation's status card shows, and what its buttons depend on.
 
-    ``revision`` is the open revision of a verified innovation; ``reviews`` says whether
+    ``revision`` is the open revision of a verified innovation; ``changes`` what of its
+    indicators and proposal changed since a verifier checked them; ``reviews`` says whether
     the viewer reviews the innovation's unit, asked only when a decision waits for a
-    reviewer (a submission, or a submitted revision), else False.
+    reviewer (a submission, a submitted revision, changes), else False.
     """
 
     innovation: Innovation
@@ -69,6 +70,7 @@ class Card:
     actors: Mapping[int, User]
     labels: Labels
     reviews: bool
+    changes: document_checks.Waiting = field(default_factory=document_checks.Waiting)
 
 
 async def actors_of(session: AsyncSession, events: Iterable[StatusEvent]) -> dict[int, User]:
@@ -91,15 +93,21 @@ async def load(
     """Load an innovation's card for ``viewer``, with the labels of ``sources``."""
     owner = await session.get(User, innovation.owner_id)
     unit = await session.get(Unit, innovation.unit_id) if innovation.unit_id else None
-    revision = None
+    revision, changes = None, document_checks.Waiting()
     if innovation.status == Status.TERVERIFIKASI:
         revision = await rev.open_of(session, innovation.id)
+        changes = await document_checks.waiting(session, innovation.id)
     deadline = await monev.next_deadline(session, innovation_id=innovation.id)
     events = await inno.events_of(session, innovation.id)
     actors = await actors_of(session, events)
     labels = await labels_of(session, master, sources, viewer.language)
-    waiting = innovation.status == Status.DIAJUKAN or (
-        revision is not None and revision.status == RevisionStatus.DIAJUKAN
+    waiting = (
+        innovation.status == Status.DIAJUKAN
+        or (revision is not None and revision.status == RevisionStatus.DIAJUKAN)
+        or bool(changes)
     )
     reviews = waiting and await review.can_review(session, viewer, innovation)
-    return Card(innovation, owner, unit, revision, deadline, tuple(events), actors, labels, reviews)
+    return Card(
+        innovation, owner, unit, revision, deadline, tuple(events), actors, labels, reviews,
+        changes,
+    )  # fmt: skip

@@ -21,6 +21,7 @@ COLUMNS = (
     Innovation.id,
     Innovation.code,
     Innovation.nama_inovasi,
+    Innovation.status,
     Innovation.waktu_uji_coba,
     Innovation.waktu_penerapan,
 )

@@ -78,7 +78,9 @@ async def set_level(
 ) -> None:
     """Store the level the owner chose for one indicator (None forgets it)."""
     row = await _answer(session, innovation_id, key, now=now)
-    row.level, row.updated_by, row.updated_at = level, by, now
+    if row.id is None or row.level != level:
+        row.level = level
+        _changed(row, by=by, now=now)
 
 
 async def add_file(
@@ -93,7 +95,7 @@ async def add_file(
     """Keep an evidence file of one indicator."""
     row = await _answer(session, innovation_id, key, now=now)
     row.files.append(IndicatorFile(**file.columns(now=now)))
-    row.updated_by, row.updated_at = by, now
+    _changed(row, by=by, now=now)
 
 
 async def set_link(
@@ -102,12 +104,15 @@ async def set_link(
 ) -> None:  # fmt: skip
     """Keep (or with None forget) the link that stands for an indicator's evidence."""
     row = await _answer(session, innovation_id, key, now=now)
-    row.link, row.updated_by, row.updated_at = link, by, now
+    if row.id is None or row.link != link:
+        row.link = link
+        _changed(row, by=by, now=now)
 
 
 async def remove_file(
-    session: AsyncSession, innovation_id: int, key: str, index: int, *, files_dir: Path
-) -> str | None:
+    session: AsyncSession, innovation_id: int, key: str, index: int, *, files_dir: Path,
+    by: int | None, now: datetime,
+) -> str | None:  # fmt: skip
     """Forget the ``index``-th evidence of one indicator (files first, then the link); delete
     the file after the commit; return its display name, None if there is no such evidence."""
     row = await _find(session, innovation_id, key)
@@ -116,11 +121,18 @@ async def remove_file(
     if 0 <= index < len(row.files):
         removed = row.files.pop(index)
         discard_after_commit(session, files_dir, [removed.path])
+        _changed(row, by=by, now=now)
         return removed.filename
     if index == len(row.files) and row.link:
         link, row.link = row.link, None
+        _changed(row, by=by, now=now)
         return link
     return None
+
+
+def _changed(row: IndicatorAnswer, *, by: int | None, now: datetime) -> None:
+    """An answer changed: by whom and when, and not checked by a verifier since."""
+    row.updated_by, row.updated_at, row.verified_at = by, now, None
 
 
 def evidence_names(row: IndicatorAnswer | None) -> list[str]:

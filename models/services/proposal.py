@@ -37,7 +37,10 @@ async def save(
     if row is None:
         row = ProposalSection(innovation_id=innovation_id, key=key, text="", updated_at=now)
         session.add(row)
-    row.text, row.updated_at = text or "", now
+    elif row.text == (text or ""):
+        return
+    # changed: not checked by a verifier since
+    row.text, row.updated_at, row.verified_at = text or "", now, None
 
 
 def within_words(text: str, limit: int) -> str:

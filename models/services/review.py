@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, and_, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.profile import Completeness, Gap, completeness, gaps
-from models.services import units
+from models.services import document_checks, units
 from models.services.innovations import (
     answers_of,
     record_event,
@@ -84,7 +84,8 @@ async def queue(
     session: AsyncSession, *, reviewer: User, page: int, per_page: int
 ) -> Page[Innovation]:
     """Return the submitted innovations ``reviewer`` must review, oldest first, and the
-    verified ones with a revision waiting for review."""
+    verified ones with a revision, or indicators or proposal sections changed since, waiting
+    for review."""
     scope: ColumnElement[bool] = true()
     reviewed = await reviewed_units(session, reviewer)
     if reviewed is not None:
@@ -93,14 +94,34 @@ async def queue(
         scope = Innovation.unit_id.in_(reviewed)
     stmt = (
         select(Innovation)
-        .where(or_(Innovation.status == Status.DIAJUKAN, _revision_waiting()), scope)
+        .where(
+            or_(Innovation.status == Status.DIAJUKAN, _revision_waiting(), _changes_waiting()),
+            scope,
+        )
         .order_by(Innovation.submitted_at, Innovation.id)
     )
     return await paginate(session, stmt, page=page, per_page=per_page)
 
 
+async def revisions_waiting(session: AsyncSession, innovation_ids: Sequence[int]) -> set[int]:
+    """Return which of these innovations have a revision waiting for review."""
+    if not innovation_ids:
+        return set()
+    rows = await session.scalars(
+        select(Revision.innovation_id).where(
+            Revision.status == RevisionStatus.DIAJUKAN, Revision.innovation_id.in_(innovation_ids)
+        )
+    )
+    return set(rows)
+
+
 def _revision_waiting() -> ColumnElement[bool]:
     waiting = select(Revision.innovation_id).where(Revision.status == RevisionStatus.DIAJUKAN)
+    return and_(Innovation.status == Status.TERVERIFIKASI, Innovation.id.in_(waiting))
+
+
+def _changes_waiting() -> ColumnElement[bool]:
+    waiting = document_checks.waiting_innovations()
     return and_(Innovation.status == Status.TERVERIFIKASI, Innovation.id.in_(waiting))
 
 
@@ -154,9 +175,28 @@ async def readable(session: AsyncSession, *, user: User, innovation_id: int) -> 
     return innovation
 
 
-def verify(session: AsyncSession, innovation: Innovation, *, reviewer: User, now: datetime) -> None:
-    """Mark a submitted innovation verified."""
+async def verify(
+    session: AsyncSession, innovation: Innovation, *, reviewer: User, now: datetime
+) -> None:
+    """Mark a submitted innovation verified, with its indicator answers and proposal."""
     record_event(session, innovation, actor=reviewer, to_status=Status.TERVERIFIKASI, now=now)
+    await document_checks.stamp(session, innovation.id, now=now)
+
+
+async def accept_changes(
+    session: AsyncSession, *, reviewer: User, innovation_id: int, seen: datetime, now: datetime
+) -> tuple[Innovation, int]:
+    """Accept what the owner changed in a verified innovation's indicators and proposal up to
+    ``seen`` (what the reviewer was shown); return it and how many answers and sections."""
+    innovation = await find_visible(session, user=reviewer, innovation_id=innovation_id)
+    if innovation is None or innovation.status != Status.TERVERIFIKASI:
+        raise NotAllowed("not verified")
+    if not await can_review(session, reviewer, innovation):
+        raise NotAllowed("not a reviewer of this unit")
+    count = await document_checks.stamp(session, innovation.id, now=now, upto=seen)
+    if not count:
+        raise NotAllowed("nothing waits")
+    return innovation, count
 
 
 def return_for_changes(

@@ -20,6 +20,7 @@ from bot.settings import Settings
 from bot.simulator import BotApiSimulator
 from models.clock import FrozenClock
 from models.db import transaction
+from models.services import document_checks
 from models.services import export as export_data
 from models.tables import Attachment, Innovation, Status
 from tests import phones, samples
@@ -30,7 +31,7 @@ ADMIN_ID = 9900
 VIDEO = "https://youtu.be/inovasi-tb"
 HEADERS = [
     "Kode", "Nama inovasi", "No. indikator", "Indikator", "Tingkat", "Bobot", "Skor",
-    "Bukti (berkas; tautan)",
+    "Bukti (berkas; tautan)", "Diverifikasi",
 ]  # fmt: skip
 
 
@@ -56,6 +57,8 @@ async def test_the_xlsx_export_has_an_indikator_sheet_in_iid_order(
         clock = harness.clock
         await answer_indicator(session, clock, verified, "regulasi", 3, files=["perbup.pdf"])
         await answer_indicator(session, clock, verified, "sdm", 2, files=["sk.pdf", "=1+1.pdf"])
+        # a verifier accepts these two; what follows waits
+        await document_checks.stamp(session, verified.id, now=clock.now())
         await answer_indicator(session, clock, verified, "video", 2, link=VIDEO)
         await answer_indicator(session, clock, verified, "anggaran", 1)  # no evidence: 0
         await answer_indicator(session, clock, submitted, "bimtek", None, files=["daftar.pdf"])
@@ -80,20 +83,23 @@ async def test_the_xlsx_export_has_an_indikator_sheet_in_iid_order(
     by_number = {r[2]: r for r in rows[1:21]}
     assert by_number[1] == [
         verified.code, verified.nama_inovasi, 1, "Regulasi inovasi daerah",
-        "Peraturan Kepala Daerah / Perda", 1, 3, "perbup.pdf",
+        "Peraturan Kepala Daerah / Perda", 1, 3, "perbup.pdf", "Ya",
     ]  # fmt: skip
-    assert by_number[2][4:] == ["11-30 orang", 2, 4, "sk.pdf; =1+1.pdf"]
-    assert by_number[3][4:] == ["DPA tahun ini (T-0)", 2, 0, None]
-    assert by_number[20][4:] == ["3-4 unsur", 4, 8, VIDEO]
-    # the level the profile implies (trial to implementation within a month), no evidence
-    assert by_number[17][3:] == ["Kecepatan penciptaan", "1-4 bulan", 2, 0, None]
-    assert by_number[5][4:] == [None, 1, 0, None]
+    assert by_number[2][4:] == ["11-30 orang", 2, 4, "sk.pdf; =1+1.pdf", "Ya"]
+    # changed after the verifier's check: not verified yet
+    assert by_number[3][4:] == ["DPA tahun ini (T-0)", 2, 0, None, "Belum"]
+    assert by_number[20][4:] == ["3-4 unsur", 4, 8, VIDEO, "Belum"]
+    # the level the profile implies (trial to implementation within a month), no evidence;
+    # verified with the profile
+    assert by_number[17][3:] == ["Kecepatan penciptaan", "1-4 bulan", 2, 0, None, "Ya"]
+    assert by_number[5][4:] == [None, 1, 0, None, None]
     # a file name that looks like a formula stays text
     assert sheet.cell(row=3, column=8).data_type == "s"
     bimtek = next(r for r in rows[21:41] if r[2] == 5)
-    assert bimtek[4:] == [None, 1, 0, "daftar.pdf"]  # evidence without a level
+    assert bimtek[4:] == [None, 1, 0, "daftar.pdf", None]  # evidence without a level
     regulasi = next(r for r in rows[41:] if r[2] == 1)
-    assert regulasi[4:] == ["SK Kepala Perangkat Daerah", 1, 1, "sk-kadis.pdf"]
+    # a draft's answers are not verified
+    assert regulasi[4:] == ["SK Kepala Perangkat Daerah", 1, 1, "sk-kadis.pdf", "Belum"]
 
     # the filters of the export hold for the sheet too
     replies = await admin.send("/ekspor xlsx terverifikasi")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -144,3 +144,61 @@ async def test_0009_keeps_every_telegram_user_as_they_were(blank_engine: AsyncEn
     async with blank_engine.connect() as conn:
         names = (await conn.execute(text("SELECT name FROM users ORDER BY id"))).scalars().all()
     assert names == ["Siti Aminah", "Budi Santoso"]
+
+
+async def test_0013_takes_what_was_there_at_verification_as_checked(
+    blank_engine: AsyncEngine,
+) -> None:
+    await db.migrate(blank_engine, "0012")
+    await _insert_innovation(blank_engine)
+    before, after = NOW - timedelta(hours=1), NOW + timedelta(hours=1)
+    async with blank_engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO innovations (id, code, owner_id, status, created_at, updated_at)"
+                " VALUES (2, 'INO-2026-0002', 1, 'diajukan', :now, :now)"
+            ),
+            {"now": NOW},
+        )
+        await conn.execute(text("UPDATE innovations SET status = 'terverifikasi' WHERE id = 1"))
+        await conn.execute(
+            text(
+                "INSERT INTO status_events (innovation_id, at, from_status, to_status) VALUES"
+                " (1, :submitted, 'draf', 'diajukan'), (1, :now, 'diajukan', 'terverifikasi')"
+            ),
+            {"submitted": before - timedelta(hours=1), "now": NOW},
+        )
+        rows = [(1, "regulasi", before), (1, "sdm", after), (2, "regulasi", before)]
+        for innovation_id, key, at in rows:
+            await conn.execute(
+                text(
+                    "INSERT INTO indicator_answers (innovation_id, key, level, updated_at)"
+                    " VALUES (:i, :k, 1, :at)"
+                ),
+                {"i": innovation_id, "k": key, "at": at},
+            )
+        await conn.execute(
+            text(
+                "INSERT INTO proposal_sections (innovation_id, key, text, updated_at) VALUES"
+                " (1, 'ringkasan', 'Ringkasan', :before), (1, 'signifikansi', 'Baru', :after)"
+            ),
+            {"before": before, "after": after},
+        )
+    await db.migrate(blank_engine)
+    async with blank_engine.connect() as conn:
+        answers = (
+            await conn.execute(
+                text(
+                    "SELECT innovation_id, key, verified_at IS NOT NULL FROM indicator_answers"
+                    " ORDER BY innovation_id, key"
+                )
+            )
+        ).all()
+        sections = (
+            await conn.execute(
+                text("SELECT key, verified_at IS NOT NULL FROM proposal_sections ORDER BY key")
+            )
+        ).all()
+    # answered before the verification: checked with it; after it, or never verified: waiting
+    assert [tuple(r) for r in answers] == [(1, "regulasi", 1), (1, "sdm", 0), (2, "regulasi", 0)]
+    assert [tuple(r) for r in sections] == [("ringkasan", 1), ("signifikansi", 0)]

@@ -1,0 +1,102 @@
+"""What the owner, the verifiers and the exports see of changes to a verified innovation's
+indicators and proposal that wait for a verifier (:mod:`models.services.document_checks`)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot import views
+from bot.deps import Deps
+from bot.field_labels import INDICATOR, SECTION, field_labels
+from bot.forms.screens import Button, Notice, Screen
+from bot.i18n import Raw, Translator
+from models.document_tables import IndicatorAnswer
+from models.iid import IidRules
+from models.services import monev
+from models.services.document_checks import Waiting
+from models.tables import Innovation, Status, User
+
+ACCEPT = "rv:dv:"  # rv:dv:<innovation>:<what the reviewer saw, in microseconds since 1970>
+
+
+def names(t: Translator, rules: IidRules, waiting: Waiting) -> str:
+    """The changed indicators and sections, by their names."""
+    keys = [INDICATOR + k for k in waiting.indicators] + [SECTION + k for k in waiting.sections]
+    return field_labels(t, rules, keys)
+
+
+def card_line(t: Translator, rules: IidRules, waiting: Waiting) -> str:
+    """The card's line on what waits for a verifier (empty when nothing does)."""
+    return t("checks.card_waiting", names=names(t, rules, waiting)) if waiting else ""
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
+
+
+def seen_stamp(now: datetime) -> int:
+    """The moment a card was shown, as the accept button carries it (exact microseconds)."""
+    return (now - EPOCH) // MICROSECOND
+
+
+def seen_time(stamp: int) -> datetime | None:
+    """The moment an accept button says its card was shown (None if out of range)."""
+    try:
+        return EPOCH + stamp * MICROSECOND
+    except OverflowError:
+        return None
+
+
+def accept_button(t: Translator, innovation: Innovation, now: datetime) -> Button:
+    """✅ for a reviewer: accept what changed up to now."""
+    return Button(t.plain("checks.accept_button"), f"{ACCEPT}{innovation.id}:{seen_stamp(now)}")
+
+
+def is_waiting(innovation: Innovation, row: IndicatorAnswer | None) -> bool:
+    """Whether a verified innovation's stored answer changed since a verifier checked it."""
+    return innovation.status == Status.TERVERIFIKASI and row is not None and row.verified_at is None
+
+
+def verified_cell(t: Translator, innovation: Innovation, row: IndicatorAnswer | None) -> str:
+    """The export's "Diverifikasi" cell of one indicator: yes once the innovation is verified
+    and the answer has not changed since (an answer the profile implies was verified with
+    it)."""
+    if innovation.status != Status.TERVERIFIKASI or is_waiting(innovation, row):
+        return t.plain("checks.verified_no")
+    return t.plain("checks.verified_yes")
+
+
+def change_notices(
+    deps: Deps,
+    innovation: Innovation,
+    owner: User,
+    waiting: Waiting,
+    recipients: monev.Recipients,
+) -> list[Notice]:
+    """Tell the reviewers the owner changed a verified innovation's indicators or proposal."""
+    notices = []
+    code = innovation.code or ""
+    for reviewer in recipients.users:
+        t = deps.translator(reviewer.language)
+        text = t(
+            "checks.notice",
+            owner=Raw(views.person(t, owner)),
+            names=names(t, deps.iid, waiting),
+            code=code,
+            name=innovation.nama_inovasi or "",
+        )
+        button = Button(t.plain("checks.open_button", code=code), f"st:{innovation.id}")
+        notices.append(Notice(reviewer.id, Screen(text, [[button]])))
+    return notices
+
+
+def accepted_notices(deps: Deps, innovation: Innovation, owner: User | None) -> list[Notice]:
+    """Tell the owner a reviewer accepted the changes."""
+    reach = views.reach_owner(deps, owner)
+    if reach is None:
+        return []
+    owner_id, t = reach
+    text = t(
+        "checks.owner_accepted", code=innovation.code or "", name=innovation.nama_inovasi or ""
+    )
+    return [Notice(owner_id, Screen(text))]

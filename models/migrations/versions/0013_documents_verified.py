@@ -1,0 +1,40 @@
+"""when a verifier last checked an indicator answer or a proposal section
+
+Revision ID: 0013
+Revises: 0012
+
+``verified_at`` on indicator_answers and proposal_sections: set when the innovation is verified
+(and when a verifier accepts a change made after that), cleared when the owner changes it. What
+existed before is taken as checked when it was last changed before the innovation's latest
+verification.
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0013"
+down_revision: str | None = "0012"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+TABLES = ("indicator_answers", "proposal_sections")
+VERIFIED = (
+    "(SELECT max(e.at) FROM status_events e WHERE e.innovation_id = {table}.innovation_id "
+    "AND e.to_status = 'terverifikasi')"
+)
+
+
+def upgrade() -> None:
+    for table in TABLES:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column("verified_at", sa.DateTime(timezone=True)))
+        verified = VERIFIED.format(table=table)
+        op.execute(f"UPDATE {table} SET verified_at = {verified} WHERE updated_at <= {verified}")
+
+
+def downgrade() -> None:
+    for table in TABLES:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_column("verified_at")
