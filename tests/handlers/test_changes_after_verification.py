@@ -14,34 +14,12 @@ from bot.simulator.records import SentMessage
 from bot.simulator.users import SimUser
 from bot.simulator.whatsapp.records import WaMessage
 from bot.simulator.whatsapp.users import WaUser
-from models.services import indicators, proposal
-from models.tables import Innovation, Status
 from tests import phones
 from tests.conftest import BotHarness, button_answer, screen_text, texts
-from tests.factories import make_innovation, make_user
+from tests.handlers.test_document_review import OWNER, VERIFIER, submitted_with_documents
 
-OWNER = 9840
-VERIFIER = 9841
 SDM = "2. Ketersediaan SDM"
 REGULASI = "1. Regulasi inovasi daerah"
-
-
-async def submitted(harness: BotHarness) -> Innovation:
-    """A submitted innovation with one indicator and one proposal section answered."""
-    clock = harness.clock
-    async with await harness.session() as session, session.begin():
-        await make_user(
-            session, clock, telegram_id=VERIFIER, name="Vera Verifikator", unit_code="DINKES",
-            role="verifikator",
-        )  # fmt: skip
-        owner = await make_user(
-            session, clock, telegram_id=OWNER, name="Sari Pengusul", unit_code="DINKES"
-        )
-        innovation = await make_innovation(session, clock, owner=owner, n=2, status=Status.DIAJUKAN)
-        now = clock.now()
-        await indicators.set_level(session, innovation.id, "regulasi", 1, by=owner.id, now=now)
-        await proposal.save(session, innovation.id, "ringkasan", "Ringkasan awal.", now=now)
-        return innovation
 
 
 async def change_level(owner: SimUser | WaUser, code: str, indicator: str, level: str) -> str:
@@ -57,7 +35,7 @@ async def change_level(owner: SimUser | WaUser, code: str, indicator: str, level
 async def test_a_change_after_verification_waits_for_the_verifier_who_accepts_it(
     harness: BotHarness, sim: BotApiSimulator | phones.WhatsAppPhones
 ) -> None:
-    innovation = await submitted(harness)
+    innovation = await submitted_with_documents(harness)
     code = innovation.code or ""
     verifier, owner = sim.user(VERIFIER), sim.user(OWNER)
     await owner.send("/start")
@@ -74,7 +52,7 @@ async def test_a_change_after_verification_waits_for_the_verifier_who_accepts_it
 
     # the owner changes one indicator: the verifier is told once, with what changed
     before = len(verifier.messages)
-    left = await change_level(owner, code, SDM, "11-30 orang")
+    left = await change_level(owner, code, SDM, "Lebih dari 30 orang")
     assert "Indikator tersimpan" in left and "Vera Verifikator" in left
     assert len(verifier.messages) == before + 1
     notice = verifier.last.text
