@@ -67,7 +67,6 @@ class Settings(BaseSettings):
     # the IID indicator rules of the year (weights, levels, evidence), else the shipped file
     iid_rules_file: Path | None = None
     units_file: Path | None = None
-    max_file_mb: int = Field(default=20, ge=1, le=20)
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "127.0.0.1"
