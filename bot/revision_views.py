@@ -128,7 +128,7 @@ def review_screen(
         t("rvs.sent_by", when=t.time(when), who=Raw(views.person(t, author.person))),
         "",
         t("rvs.changes_title"),
-        changes_block(t, author.labels, changes),
+        changes_block(t, author.labels_in(t.lang), changes),
         "",
         t("reg.completeness", percent=check.percent, met=check.met, total=check.total),
         t("rvs.review_hint"),
@@ -164,7 +164,7 @@ def submitted_notices(
             "rvs.submitted_notice",
             title=Raw(title(t, revision, innovation)),
             owner=Raw(views.person(t, owner.person)),
-            changes=Raw(changes_block(t, owner.labels, changes)),
+            changes=Raw(changes_block(t, owner.labels_in(t.lang), changes)),
         )
         button = Button(
             t.plain("rvs.review", n=revision.number), f"{REVISION_PREFIX}o:{revision.id}"

@@ -193,6 +193,11 @@ def changes_text(t: Translator, labels: Labels, changes: dict[str, tuple[Any, An
     return "\n".join(lines)
 
 
+def languages_of(recipients: monev.Recipients) -> set[str]:
+    """Return the languages the recipients of a notice read."""
+    return {u.language for u in recipients.users}
+
+
 def notice_sources(changes: dict[str, tuple[Any, Any]], recipients: monev.Recipients) -> set[str]:
     """Return the label sources of the changed fields, if anyone is told of ``changes``."""
     told = any(u.reachable_somewhere for u in recipients.users)
@@ -221,7 +226,7 @@ def submission_notices(
         t = deps.translator(reviewer.language)
         name = innovation.nama_inovasi or ""
         if submission.returned_by is not None:
-            changes = changes_text(t, data.labels, submission.changes)
+            changes = changes_text(t, data.labels_in(t.lang), submission.changes)
             text = t(
                 "review.resubmitted",
                 code=submission.code,

@@ -105,7 +105,7 @@ async def _revision_action(turn: Turn, action: str, target: int, number: int | N
     if action == "o":
         changes = rev.changes_of(revision, innovation)
         author = await notice_data.revised(
-            session, deps.master, revision.author_id, views.label_sources(changes)
+            session, deps.master, revision.author_id, views.label_sources(changes), [t.lang]
         )
         return Outcome([rv.review_screen(t, deps, revision, innovation, changes, author)])
     if action == "a":

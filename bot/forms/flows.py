@@ -295,7 +295,9 @@ class RegistrationHost(BaseHost):
                 reviewer_id=submission.returned_by,
             )
             deps, sources = self.ctx.deps, views.submission_sources(submission, recipients)
-            data = await notice_data.submitted(session, deps.master, self.innovation, sources)
+            data = await notice_data.submitted(
+                session, deps.master, self.innovation, sources, views.languages_of(recipients)
+            )
             notices = views.submission_notices(deps, self.innovation, submission, recipients, data)
             text = t("reg.submitted", code=submission.code, name=self.innovation.nama_inovasi or "")
             text += "\n\n" + views.told(t, recipients, kept="reg.kept")

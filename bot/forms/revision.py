@@ -186,7 +186,9 @@ class RevisionHost(BaseHost):
             reviewer_id=revision.reviewer_id,
         )
         sources = views.notice_sources(changes, recipients)
-        owner = await notice_data.revised(session, ctx.deps.master, innovation.owner_id, sources)
+        owner = await notice_data.revised(
+            session, ctx.deps.master, innovation.owner_id, sources, views.languages_of(recipients)
+        )
         notices = rv.submitted_notices(ctx.deps, revision, innovation, changes, recipients, owner)
         text = t("rvs.submitted", title=Raw(rv.title(t, revision, innovation)))
         text += "\n\n" + views.told(t, recipients, kept="rvs.kept")

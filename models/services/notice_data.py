@@ -2,12 +2,12 @@
 loaded for the views (``bot/views.py``, ``bot/revision_views.py``) to format.
 
 The option labels of changed fields are loaded for the sources the caller names (see
-:mod:`models.services.cards`); an empty set reads nothing.
+:mod:`models.services.cards`), in each language a recipient reads; an empty set reads nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -19,40 +19,64 @@ from models.services.cards import Labels, labels_of
 from models.tables import Innovation, StatusEvent, Unit, User
 
 
+async def _labels(
+    session: AsyncSession, master: MasterData, sources: Iterable[str], languages: Iterable[str]
+) -> dict[str, Labels]:
+    sources = set(sources)
+    return {lang: await labels_of(session, master, sources, lang) for lang in set(languages)}
+
+
 @dataclass(frozen=True)
 class Submitted:
     """What the reviewers are told of a submission: whose it is, of which unit, and the
-    labels of the changed fields' options (a returned profile coming back)."""
+    labels of the changed fields' options (a returned profile coming back) by language."""
 
     owner: User | None
     unit: Unit | None
-    labels: Labels
+    labels: Mapping[str, Labels]
+
+    def labels_in(self, lang: str) -> Labels:
+        """The option labels in ``lang`` (empty when none were loaded for it)."""
+        return self.labels.get(lang, {})
 
 
 async def submitted(
-    session: AsyncSession, master: MasterData, innovation: Innovation, sources: Iterable[str]
+    session: AsyncSession,
+    master: MasterData,
+    innovation: Innovation,
+    sources: Iterable[str],
+    languages: Iterable[str],
 ) -> Submitted:
-    """Load what the notices of ``innovation``'s submission show."""
+    """Load what the notices of ``innovation``'s submission show, in ``languages``."""
     owner = await owner_of(session, innovation)
     unit = await session.get(Unit, innovation.unit_id) if innovation.unit_id else None
-    return Submitted(owner, unit, await labels_of(session, master, sources))
+    return Submitted(owner, unit, await _labels(session, master, sources, languages))
 
 
 @dataclass(frozen=True)
 class Revised:
     """What a revision's review screen or notice shows: a person (its author, or the
-    innovation's owner) and the labels of the changed fields' options."""
+    innovation's owner) and the labels of the changed fields' options by language."""
 
     person: User | None
-    labels: Labels
+    labels: Mapping[str, Labels]
+
+    def labels_in(self, lang: str) -> Labels:
+        """The option labels in ``lang`` (empty when none were loaded for it)."""
+        return self.labels.get(lang, {})
 
 
 async def revised(
-    session: AsyncSession, master: MasterData, person_id: int | None, sources: Iterable[str]
+    session: AsyncSession,
+    master: MasterData,
+    person_id: int | None,
+    sources: Iterable[str],
+    languages: Iterable[str],
 ) -> Revised:
-    """Load the person ``person_id`` (None: nobody) and the labels of ``sources``."""
+    """Load the person ``person_id`` (None: nobody) and the labels of ``sources`` in
+    ``languages``."""
     person = await session.get(User, person_id) if person_id else None
-    return Revised(person, await labels_of(session, master, sources))
+    return Revised(person, await _labels(session, master, sources, languages))
 
 
 @dataclass(frozen=True)
