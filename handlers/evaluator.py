@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.forms.screens import Button, Outcome, OutgoingFile, Screen
 from bot.i18n import LANGUAGES, Translator
+from bot.iid_stats_views import band_counts, iid_lines
 from handlers.core import Routes, Turn, role_refusal, stale
-from handlers.iid_stats import band_counts, iid_lines
 from models.ids import parse_id
 from models.services import export as data
 from models.services import iid_stats, units

@@ -7,12 +7,18 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import check_views, public_views, replication_views, revision_views, views
+from bot import (
+    check_views,
+    public_views,
+    publication_views,
+    replication_views,
+    revision_views,
+    views,
+)
 from bot.deps import Deps
 from bot.forms.indicators import card_line
 from bot.forms.screens import Button, Outcome, OutgoingFile, Screen
 from bot.i18n import Translator
-from handlers import publishing
 from handlers.core import Routes, Turn, stale
 from models.ids import parse_id
 from models.services import cards, catalog_page, publication, replications, review
@@ -74,7 +80,7 @@ async def card(session: AsyncSession, deps: Deps, user: User, innovation: Innova
         rows.append([Button(t.plain("doc.profile_button"), f"doc:{innovation.id}")])
     rows += replication_views.card_row(t, user, innovation)
     published = await publication.get(session, innovation.id)
-    rows += publishing.card_rows(user.id, user.role, innovation, t, published)
+    rows += publication_views.card_rows(user.id, user.role, innovation, t, published)
     return Screen(text, rows)
 
 
