@@ -178,6 +178,9 @@ class Innovation(Base):
     submitted_at: Mapped[datetime | None]
     # when the owner was last reminded of this idle draft (once per idle spell)
     nudged_at: Mapped[datetime | None]
+    # a verified innovation's first change to its indicators or proposal that waits for a
+    # verifier (models/services/document_checks.py); None when nothing waits
+    documents_changed_at: Mapped[datetime | None]
 
     owner: Mapped[User] = relationship(lazy="joined", foreign_keys=[owner_id])
     unit: Mapped[Unit | None] = relationship(lazy="joined")

@@ -2,7 +2,9 @@
 
 Verifying an innovation checks them with it. An owner may go on completing them after that
 (evaluation campaigns ask for it); each change waits for a verifier, who sees what changed on
-the innovation's card and accepts it. Cards, documents and exports say what waits.
+the innovation's card and accepts it. Cards, documents and exports say what waits. The
+innovation keeps when its first waiting change was made (``documents_changed_at``), so the
+review queue finds the few that wait without reading every answer.
 """
 
 from __future__ import annotations
@@ -10,10 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Select, select, union, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.document_tables import IndicatorAnswer, ProposalSection
+from models.tables import Innovation, Status
 
 TABLES = (IndicatorAnswer, ProposalSection)
 
@@ -30,6 +33,21 @@ class Waiting:
         return bool(self.indicators or self.sections)
 
 
+async def changed(session: AsyncSession, innovation_id: int, *, now: datetime) -> None:
+    """The owner changed an answer or a section: a verified innovation now has a change
+    waiting (kept since the first one)."""
+    await session.execute(
+        update(Innovation)
+        .where(
+            Innovation.id == innovation_id,
+            Innovation.status == Status.TERVERIFIKASI,
+            Innovation.documents_changed_at.is_(None),
+        )
+        .values(documents_changed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
 async def stamp(
     session: AsyncSession, innovation_id: int, *, now: datetime, upto: datetime | None = None
 ) -> int:
@@ -44,6 +62,13 @@ async def stamp(
             stmt = stmt.where(table.updated_at <= upto)
         result = await session.execute(stmt.values(verified_at=now))
         count += getattr(result, "rowcount", 0) or 0
+    if upto is None or not await waiting(session, innovation_id):
+        await session.execute(
+            update(Innovation)
+            .where(Innovation.id == innovation_id)
+            .values(documents_changed_at=None)
+            .execution_options(synchronize_session=False)
+        )
     return count
 
 
@@ -63,9 +88,3 @@ async def waiting(session: AsyncSession, innovation_id: int) -> Waiting:
             latest = changed if latest is None or changed > latest else latest
         found.append(keys)
     return Waiting(found[0], found[1], latest)
-
-
-def waiting_innovations() -> Select[tuple[int]]:
-    """The ids of innovations with an answer or a section that waits for a verifier."""
-    parts = [select(t.innovation_id).where(t.verified_at.is_(None)) for t in TABLES]
-    return select(union(*parts).subquery().c.innovation_id)

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import iid
 from models.document_tables import IndicatorAnswer, IndicatorFile
 from models.iid import Answer, Estimate, IidRules, ProfileSource
-from models.services import replications
+from models.services import document_checks, replications
 from models.services.files import EvidenceFile, discard_after_commit
 from models.tables import Innovation, MonevReport
 
@@ -80,7 +80,7 @@ async def set_level(
     row = await _answer(session, innovation_id, key, now=now)
     if row.id is None or row.level != level:
         row.level = level
-        _changed(row, by=by, now=now)
+        await _changed(session, row, by=by, now=now)
 
 
 async def add_file(
@@ -95,7 +95,7 @@ async def add_file(
     """Keep an evidence file of one indicator."""
     row = await _answer(session, innovation_id, key, now=now)
     row.files.append(IndicatorFile(**file.columns(now=now)))
-    _changed(row, by=by, now=now)
+    await _changed(session, row, by=by, now=now)
 
 
 async def set_link(
@@ -106,7 +106,7 @@ async def set_link(
     row = await _answer(session, innovation_id, key, now=now)
     if row.id is None or row.link != link:
         row.link = link
-        _changed(row, by=by, now=now)
+        await _changed(session, row, by=by, now=now)
 
 
 async def remove_file(
@@ -121,18 +121,21 @@ async def remove_file(
     if 0 <= index < len(row.files):
         removed = row.files.pop(index)
         discard_after_commit(session, files_dir, [removed.path])
-        _changed(row, by=by, now=now)
+        await _changed(session, row, by=by, now=now)
         return removed.filename
     if index == len(row.files) and row.link:
         link, row.link = row.link, None
-        _changed(row, by=by, now=now)
+        await _changed(session, row, by=by, now=now)
         return link
     return None
 
 
-def _changed(row: IndicatorAnswer, *, by: int | None, now: datetime) -> None:
+async def _changed(
+    session: AsyncSession, row: IndicatorAnswer, *, by: int | None, now: datetime
+) -> None:
     """An answer changed: by whom and when, and not checked by a verifier since."""
     row.updated_by, row.updated_at, row.verified_at = by, now, None
+    await document_checks.changed(session, row.innovation_id, now=now)
 
 
 def evidence_names(row: IndicatorAnswer | None) -> list[str]:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.document_tables import ProposalSection
 from models.masterdata import KippSection
+from models.services import document_checks
 from models.tables import Innovation
 from models.validation import count_words
 
@@ -41,6 +42,7 @@ async def save(
         return
     # changed: not checked by a verifier since
     row.text, row.updated_at, row.verified_at = text or "", now, None
+    await document_checks.changed(session, innovation_id, now=now)
 
 
 def within_words(text: str, limit: int) -> str:

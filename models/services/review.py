@@ -121,8 +121,9 @@ def _revision_waiting() -> ColumnElement[bool]:
 
 
 def _changes_waiting() -> ColumnElement[bool]:
-    waiting = document_checks.waiting_innovations()
-    return and_(Innovation.status == Status.TERVERIFIKASI, Innovation.id.in_(waiting))
+    return and_(
+        Innovation.status == Status.TERVERIFIKASI, Innovation.documents_changed_at.is_not(None)
+    )
 
 
 async def lock_for_review(

@@ -104,6 +104,9 @@ async def test_a_change_after_verification_waits_for_the_verifier_who_accepts_it
     accepted = texts(replies)
     assert f"Perubahan {code} diterima (1 bagian)" in accepted
     assert "Verifikator menerima perubahan" in owner.last.text
+    # what came after stays in the queue
+    replies = await verifier.send("/antrian")
+    assert any(code in label for m in replies for label in m.button_labels())
     await verifier.send(f"status {code}")
     card = screen_text(verifier)
     assert "Proposal: Ringkasan" in card and "Indikator 2." not in card

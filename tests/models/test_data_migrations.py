@@ -199,6 +199,14 @@ async def test_0013_takes_what_was_there_at_verification_as_checked(
                 text("SELECT key, verified_at IS NOT NULL FROM proposal_sections ORDER BY key")
             )
         ).all()
+        flagged = (
+            await conn.execute(
+                text("SELECT id, documents_changed_at IS NOT NULL FROM innovations ORDER BY id")
+            )
+        ).all()
     # answered before the verification: checked with it; after it, or never verified: waiting
     assert [tuple(r) for r in answers] == [(1, "regulasi", 1), (1, "sdm", 0), (2, "regulasi", 0)]
     assert [tuple(r) for r in sections] == [("ringkasan", 1), ("signifikansi", 0)]
+    # the verified innovation has a change waiting (the review queue lists it); a submitted
+    # one is waiting as a whole, not as a change
+    assert [tuple(r) for r in flagged] == [(1, 1), (2, 0)]

@@ -6,7 +6,8 @@ Revises: 0012
 ``verified_at`` on indicator_answers and proposal_sections: set when the innovation is verified
 (and when a verifier accepts a change made after that), cleared when the owner changes it. What
 existed before is taken as checked when it was last changed before the innovation's latest
-verification.
+verification. ``innovations.documents_changed_at``: a verified innovation's first change still
+waiting (what the review queue asks for), set here from the rows that wait.
 """
 
 from collections.abc import Sequence
@@ -24,6 +25,10 @@ VERIFIED = (
     "(SELECT max(e.at) FROM status_events e WHERE e.innovation_id = {table}.innovation_id "
     "AND e.to_status = 'terverifikasi')"
 )
+FIRST_WAITING = (
+    "(SELECT min(w.updated_at) FROM {table} w WHERE w.innovation_id = innovations.id "
+    "AND w.verified_at IS NULL)"
+)
 
 
 def upgrade() -> None:
@@ -32,9 +37,18 @@ def upgrade() -> None:
             batch_op.add_column(sa.Column("verified_at", sa.DateTime(timezone=True)))
         verified = VERIFIED.format(table=table)
         op.execute(f"UPDATE {table} SET verified_at = {verified} WHERE updated_at <= {verified}")
+    with op.batch_alter_table("innovations", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("documents_changed_at", sa.DateTime(timezone=True)))
+    answers, sections = (FIRST_WAITING.format(table=table) for table in TABLES)
+    op.execute(
+        f"UPDATE innovations SET documents_changed_at = coalesce({answers}, {sections}) "
+        "WHERE status = 'terverifikasi'"
+    )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("innovations", schema=None) as batch_op:
+        batch_op.drop_column("documents_changed_at")
     for table in TABLES:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_column("verified_at")
