@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot import views
 from bot.deps import Deps
-from bot.field_labels import INDICATOR, SECTION, field_labels
+from bot.field_labels import field_labels
 from bot.forms.screens import Button, Notice, Screen
 from bot.i18n import Raw, Translator
 from models.document_tables import IndicatorAnswer
@@ -17,12 +17,12 @@ from models.services.document_checks import Waiting
 from models.tables import Innovation, Status, User
 
 ACCEPT = "rv:dv:"  # rv:dv:<innovation>:<what the reviewer saw, in microseconds since 1970>
+RETURN = "rv:dk:"  # rv:dk:<innovation>: ask for a fix, with a comment
 
 
 def names(t: Translator, rules: IidRules, waiting: Waiting) -> str:
     """The changed indicators and sections, by their names."""
-    keys = [INDICATOR + k for k in waiting.indicators] + [SECTION + k for k in waiting.sections]
-    return field_labels(t, rules, keys)
+    return field_labels(t, rules, waiting.flags())
 
 
 def card_line(t: Translator, rules: IidRules, waiting: Waiting) -> str:
@@ -88,6 +88,32 @@ def change_notices(
         button = Button(t.plain("checks.open_button", code=code), f"st:{innovation.id}")
         notices.append(Notice(reviewer.id, Screen(text, [[button]])))
     return notices
+
+
+def return_button(t: Translator, innovation: Innovation) -> Button:
+    """↩️ for a reviewer: ask the owner to fix what changed, with a comment."""
+    return Button(t.plain("checks.return_button"), f"{RETURN}{innovation.id}")
+
+
+def returned_notices(
+    deps: Deps, innovation: Innovation, owner: User | None, waiting: Waiting, comment: str
+) -> list[Notice]:
+    """Tell the owner a reviewer asks them to fix the changes, with the comment and the
+    buttons that open the indicators and the proposal."""
+    reach = views.reach_owner(deps, owner)
+    if reach is None:
+        return []
+    owner_id, t = reach
+    text = t(
+        "checks.owner_returned", code=innovation.code or "", name=innovation.nama_inovasi or "",
+        names=names(t, deps.iid, waiting), comment=comment,
+    )  # fmt: skip
+    rows = []
+    if waiting.indicators:
+        rows.append([Button(t.plain("card.indicators"), f"iid:{innovation.id}")])
+    if waiting.sections:
+        rows.append([Button(t.plain("doc.proposal_button"), f"kipp:{innovation.id}")])
+    return [Notice(owner_id, Screen(text, rows))]
 
 
 def accepted_notices(deps: Deps, innovation: Innovation, owner: User | None) -> list[Notice]:

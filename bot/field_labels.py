@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from bot.i18n import Translator
 from models.iid import IidRules
+from models.services.document_checks import INDICATOR_FLAG, SECTION_FLAG
 
-INDICATOR = "iid."
-SECTION = "kipp."
+INDICATOR = INDICATOR_FLAG
+SECTION = SECTION_FLAG
 
 
 def field_label(t: Translator, rules: IidRules, key: str) -> str:

@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import check_views, views
 from bot.forms import runner
+from bot.forms.changes import CHANGES_RETURN
 from bot.forms.definitions import REVIEW_RETURN, REVIEW_STOP
 from bot.forms.indicators import total_lines
 from bot.forms.screens import Outcome, Screen
@@ -59,7 +60,8 @@ async def decide(turn: Turn) -> Outcome:
 
     ``rv:v:<id>`` asks, ``rv:vy:<id>:<submission>`` verifies that submission (a confirmation
     asked for an earlier one is stale), ``rv:b:<id>`` cancels, ``rv:k`` / ``rv:h`` return /
-    stop, ``rv:dv:<id>:<seen>`` accepts the changes made up to when the card was shown."""
+    stop, ``rv:dv:<id>:<seen>`` accepts the changes made up to when the card was shown,
+    ``rv:dk:<id>`` asks the owner to fix them."""
     action, _, rest = turn.payload.removeprefix("rv:").partition(":")
     raw_id, _, raw_version = rest.partition(":")
     innovation_id = parse_id(raw_id)
@@ -73,6 +75,8 @@ async def decide(turn: Turn) -> Outcome:
             raise review.NotAllowed
         if action == "dv" and version is not None:
             return await _accept_changes(turn, innovation_id, version)
+        if action == "dk":
+            return await _return_changes(turn, innovation_id)
         if action == "v":
             check = await review.check_before_verifying(
                 session, reviewer=user, innovation_id=innovation_id
@@ -103,6 +107,20 @@ async def _accept_changes(turn: Turn, innovation_id: int, seen: int) -> Outcome:
     told = views.owner_told(t, owner, notices)
     text = t("checks.accepted", code=innovation.code or "", count=count, told=Raw(told))
     return Outcome([Screen(text, edit=True)], notices=notices)
+
+
+async def _return_changes(turn: Turn, innovation_id: int) -> Outcome:
+    """Start the comment a request to fix the changes carries."""
+    session, t = turn.session, turn.t
+    innovation, waiting = await review.changes_for_review(
+        session, reviewer=turn.user, innovation_id=innovation_id
+    )
+    names = check_views.names(t, turn.deps.iid, waiting)
+    intro = Screen(t("checks.return_intro", code=innovation.code or "", names=names))
+    prompt = await runner.begin(
+        session, turn.deps, turn.user, CHANGES_RETURN, target_id=innovation_id
+    )
+    return Outcome([intro, *prompt])
 
 
 async def _decision(turn: Turn, action: str, innovation: Innovation) -> Outcome:

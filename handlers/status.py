@@ -52,7 +52,8 @@ async def card(session: AsyncSession, deps: Deps, user: User, innovation: Innova
     if data.changes:
         text += "\n\n" + check_views.card_line(t, deps.iid, data.changes)
         if data.reviews:
-            rows.append([check_views.accept_button(t, innovation, deps.clock.now())])
+            accept = check_views.accept_button(t, innovation, deps.clock.now())
+            rows.append([accept, check_views.return_button(t, innovation)])
     if innovation.status == Status.DIAJUKAN and data.reviews:
         rows.append(
             [

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.deps import Deps
+from bot.forms.changes import CHANGES_RETURN, changes_return_host
 from bot.forms.definitions import (
     INVITE,
     ONBOARDING,
@@ -64,6 +65,7 @@ async def _user_role_host(ctx: HostContext) -> FormHost | None:
 
 
 HOSTS: dict[str, HostFactory] = {
+    CHANGES_RETURN.name: changes_return_host,
     REGISTRATION.name: _registration_host,
     ONBOARDING.name: _onboarding_host,
     REVIEW_RETURN.name: _innovation_review_host,

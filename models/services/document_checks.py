@@ -19,6 +19,9 @@ from models.document_tables import IndicatorAnswer, ProposalSection
 from models.tables import Innovation, Status
 
 TABLES = (IndicatorAnswer, ProposalSection)
+# how a returned indicator or proposal section is named among an innovation's flagged fields
+INDICATOR_FLAG = "iid."
+SECTION_FLAG = "kipp."
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,12 @@ class Waiting:
 
     def __bool__(self) -> bool:
         return bool(self.indicators or self.sections)
+
+    def flags(self) -> list[str]:
+        """These, as flagged fields (``iid.<key>``, ``kipp.<key>``)."""
+        return [INDICATOR_FLAG + k for k in self.indicators] + [
+            SECTION_FLAG + k for k in self.sections
+        ]
 
 
 async def changed(session: AsyncSession, innovation_id: int, *, now: datetime) -> None:

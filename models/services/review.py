@@ -184,19 +184,36 @@ async def verify(
     await document_checks.stamp(session, innovation.id, now=now)
 
 
-async def accept_changes(
-    session: AsyncSession, *, reviewer: User, innovation_id: int, seen: datetime, now: datetime
-) -> tuple[Innovation, int]:
-    """Accept what the owner changed in a verified innovation's indicators and proposal up to
-    ``seen`` (what the reviewer was shown); return it and how many answers and sections."""
+async def changes_for_review(
+    session: AsyncSession, *, reviewer: User, innovation_id: int
+) -> tuple[Innovation, document_checks.Waiting]:
+    """Return a verified innovation whose indicators or proposal changed since a verifier
+    checked them, and what changed, for a reviewer of its unit (else NotAllowed)."""
     innovation = await find_visible(session, user=reviewer, innovation_id=innovation_id)
     if innovation is None or innovation.status != Status.TERVERIFIKASI:
         raise NotAllowed("not verified")
     if not await can_review(session, reviewer, innovation):
         raise NotAllowed("not a reviewer of this unit")
+    waiting = await document_checks.waiting(session, innovation.id)
+    if not waiting:
+        raise NotAllowed("nothing waits")
+    return innovation, waiting
+
+
+async def accept_changes(
+    session: AsyncSession, *, reviewer: User, innovation_id: int, seen: datetime, now: datetime
+) -> tuple[Innovation, int]:
+    """Accept what the owner changed in a verified innovation's indicators and proposal up to
+    ``seen`` (what the reviewer was shown); return it and how many answers and sections. A
+    request to fix what was accepted is withdrawn."""
+    innovation, _ = await changes_for_review(
+        session, reviewer=reviewer, innovation_id=innovation_id
+    )
     count = await document_checks.stamp(session, innovation.id, now=now, upto=seen)
     if not count:
-        raise NotAllowed("nothing waits")
+        raise NotAllowed("nothing waits that the reviewer saw")
+    still = (await document_checks.waiting(session, innovation.id)).flags()
+    innovation.flagged_fields = [f for f in innovation.flagged_fields or [] if f in still]
     return innovation, count
 
 

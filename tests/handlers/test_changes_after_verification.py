@@ -141,3 +141,52 @@ async def press_on(
         return await user.press(label, message=message)
     assert isinstance(message, WaMessage)
     return await user.press(label, message=message)
+
+
+async def test_the_verifier_asks_for_a_fix_and_the_owner_fixes_the_flagged_indicator(
+    harness: BotHarness, sim: BotApiSimulator | phones.WhatsAppPhones
+) -> None:
+    innovation = await submitted_with_documents(harness)
+    code = innovation.code or ""
+    verifier, owner = sim.user(VERIFIER), sim.user(OWNER)
+    await owner.send("/start")
+    await verifier.send(f"status {code}")
+    await verifier.press("Verifikasi")
+    await verifier.press("Ya, verifikasi")
+    await change_level(owner, code, SDM, "Lebih dari 30 orang")
+
+    await verifier.send(f"status {code}")
+    replies = await verifier.press("Minta perbaikan")
+    assert f"Meminta perbaikan atas perubahan {code}: Indikator 2. Ketersediaan SDM" in texts(
+        replies
+    )
+    replies = await verifier.send("Belum ada SK tim; lampirkan daftar petugas.")
+    done = texts(replies)
+    assert f"Permintaan perbaikan untuk {code} terkirim" in done and "Pengusul" in done
+    notice = owner.last
+    assert "Verifikator meminta perbaikan" in notice.text
+    assert "Indikator 2. Ketersediaan SDM" in notice.text
+    assert "Belum ada SK tim; lampirkan daftar petugas." in notice.text
+    # the change still waits: the queue keeps it
+    replies = await verifier.send("/antrian")
+    assert any(code in label for m in replies for label in m.button_labels())
+
+    harness.clock.advance(timedelta(minutes=30))  # the owner fixes it later
+    before = len(verifier.messages)
+    await press_on(owner, "Indikator IID", notice)
+    assert f"🚩 {SDM}" in " ".join(owner.last.button_labels())
+    await owner.press(f"🚩 {SDM}")
+    await owner.press("11-30 orang")
+    await owner.press("Lewati")
+    left = texts(await owner.press("Selesai (semua tersimpan)"))
+    # the fix is a new change: the verifier is told again
+    assert "Vera Verifikator" in left
+    assert len(verifier.messages) == before + 1
+    assert "Indikator 2. Ketersediaan SDM" in verifier.last.text
+
+    await verifier.send(f"status {code}")
+    accepted = texts(await verifier.press("Perubahan sesuai"))
+    assert f"Perubahan {code} diterima" in accepted
+    # accepted: nothing is flagged any more
+    await owner.send(f"indikator {code}")
+    assert "🚩" not in " ".join(owner.last.button_labels())
