@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -137,6 +138,13 @@ class Innovation(Base):
     __table_args__ = (
         Index("ix_innovations_owner_status", "owner_id", "status"),
         Index("ix_innovations_status_updated", "status", "updated_at"),
+        # the few verified ones with changes waiting, for the review queue
+        Index(
+            "ix_innovations_documents_changed",
+            "documents_changed_at",
+            sqlite_where=text("documents_changed_at IS NOT NULL"),
+            postgresql_where=text("documents_changed_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
