@@ -353,7 +353,7 @@ def paged_list(
         nav = []
         if page > 0:
             nav.append(Button(t.plain("form.prev_page"), f"pg:{list_key}:{page - 1}"))
-        nav.append(Button(t.plain("form.page", n=page + 1, total=pages), "noop"))
+        nav.append(Button(t.plain("form.page", n=page + 1, total=pages), "noop", info=True))
         if page < pages - 1:
             nav.append(Button(t.plain("form.next_page"), f"pg:{list_key}:{page + 1}"))
         rows.append(nav)

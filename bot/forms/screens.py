@@ -37,10 +37,12 @@ class Incoming:
 
 @dataclass(frozen=True)
 class Button:
-    """An inline button: its label and callback payload."""
+    """An inline button: its label and callback payload; ``info``: it only tells something
+    (the page of a list) and does nothing, so a channel may show it as text instead."""
 
     label: str
     data: str
+    info: bool = False
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ engine (``bot/forms/engine.py``) extends it with the handling of answers."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -276,7 +277,8 @@ class FlowView:
             nav = []
             if page > 0:
                 nav.append(self.button(self.t("form.prev_page"), "p", str(page - 1)))
-            nav.append(self.button(self.t.plain("form.page", n=page + 1, total=pages), "n"))
+            here = self.button(self.t.plain("form.page", n=page + 1, total=pages), "n")
+            nav.append(replace(here, info=True))
             if page < pages - 1:
                 nav.append(self.button(self.t("form.next_page"), "p", str(page + 1)))
             rows.append(nav)

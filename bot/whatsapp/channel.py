@@ -50,6 +50,7 @@ def labels(t: Translator) -> render.Labels:
         choose=t.plain("wa.choose"),
         open_list=t.plain("wa.open_list"),
         more_choices=t.plain("wa.more_choices"),
+        page=t.plain("wa.page"),
         use_number=t.plain("wa.use_number"),
         use_number_hint=t("wa.use_number_hint"),
     )

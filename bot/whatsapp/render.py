@@ -5,7 +5,9 @@
 - more (a page of choices with its arrows and the step's own buttons): one message per group
   of rows that fits, the choices first (the form engine pages long lists and searches them);
 - an interactive body holds 1024 characters: a longer text goes first as text messages
-  (4096 each, cut at paragraphs), the buttons follow under a short prompt.
+  (4096 each, cut at paragraphs), the buttons follow under a short prompt;
+- a button that only tells something (a list's page, "2/3") is a line of the text, not a
+  row: the row is kept for a choice.
 """
 
 from __future__ import annotations
@@ -76,6 +78,7 @@ class Labels:
     choose: str  # the body above buttons that follow a long text
     open_list: str  # the button that opens a list
     more_choices: str  # the body above the second message of a screen's options
+    page: str = "{page}"  # the line that says which page of a list this is
     use_number: str = ""  # the button that shares the sender's own number
     use_number_hint: str = ""  # what the text says of it (Telegram's hint names its keyboard)
 
@@ -126,7 +129,8 @@ def _chunks(screen: Screen) -> list[list[Option]]:
     name) says, in a list, what it is about: the item's label."""
     seen: set[str] = set()
     groups: list[list[Option]] = [[]]
-    for row in screen.buttons:
+    for whole in screen.buttons:
+        row = [b for b in whole if not b.info]
         first = row[0].label.strip() if row else ""
         subject = first if len(row) > 1 and not _ACTS_ON.match(first) else None
         fresh: list[Option] = [
@@ -156,6 +160,8 @@ def plan_screens(screens: Sequence[Screen], labels: Labels) -> Plan:
     plan = Plan()
     for screen in screens:
         text = to_whatsapp(screen.text).strip()
+        notes = [labels.page.format(page=b.label) for row in screen.buttons for b in row if b.info]
+        text = "\n\n".join([text, *notes]).strip()
         groups = _chunks(screen)
         if screen.contact_button is not None and labels.use_number:
             text = f"{text}\n\n{to_whatsapp(labels.use_number_hint)}".strip()

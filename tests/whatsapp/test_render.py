@@ -14,7 +14,12 @@ from bot.whatsapp.format import plain, to_whatsapp
 from tests import phones
 from tests.conftest import BotHarness, onboard
 
-LABELS = render.Labels(choose="Silakan pilih:", open_list="Pilih", more_choices="Pilihan lainnya:")
+LABELS = render.Labels(
+    choose="Silakan pilih:",
+    open_list="Pilih",
+    more_choices="Pilihan lainnya:",
+    page="Halaman {page}",
+)
 
 
 def check_limits(message: render.Message) -> None:
@@ -54,15 +59,28 @@ def test_few_short_options_are_reply_buttons_more_are_a_list() -> None:
 
 def test_a_page_of_choices_with_its_controls_comes_as_two_messages() -> None:
     rows = [[Button(f"Unit nomor {n}", f"f:1:c:{n}")] for n in range(8)]
-    rows += [[Button("◀️", "f:1:p:0"), Button("2/3", "f:1:n"), Button("▶️", "f:1:p:2")]]
+    page = Button("2/3", "f:1:n", info=True)
+    rows += [[Button("◀️", "f:1:p:0"), page, Button("▶️", "f:1:p:2")]]
     rows += [[Button("⬅️ Kembali", "f:1:b"), Button("Lewati ⏭", "f:1:s")]]
     messages = render.plan_screens([Screen("Perangkat daerah?", rows)], LABELS).messages
-    assert [type(m) for m in messages] == [render.Menu, render.Menu]
+    assert [type(m) for m in messages] == [render.Menu, render.Buttons]
     first, second = messages
-    assert isinstance(first, render.Menu) and isinstance(second, render.Menu)
-    assert len(first.choices) == 8 and first.body == "Perangkat daerah?"  # a row stays whole
-    assert [c.title for c in second.choices] == ["◀️", "2/3", "▶️", "⬅️ Kembali", "Lewati ⏭"]
+    assert isinstance(first, render.Menu) and isinstance(second, render.Buttons)
+    # the page is a line of the text, not a row, so the arrows fit beside the choices
+    assert first.body == "Perangkat daerah?\n\nHalaman 2/3"
+    assert [c.title for c in first.choices][-2:] == ["◀️", "▶️"] and len(first.choices) == 10
+    assert [c.title for c in second.choices] == ["⬅️ Kembali", "Lewati ⏭"]  # a row stays whole
     assert second.body == "Pilihan lainnya:"
+
+
+def test_the_first_page_of_a_list_fits_one_message_with_its_page_as_text() -> None:
+    rows = [[Button(f"Unit nomor {n}", f"f:1:c:{n}")] for n in range(8)]
+    rows += [[Button("1/3", "f:1:n", info=True), Button("▶️", "f:1:p:1")]]
+    rows += [[Button("⬅️ Kembali", "f:1:b")]]
+    [menu] = render.plan_screens([Screen("Perangkat daerah?", rows)], LABELS).messages
+    assert isinstance(menu, render.Menu) and len(menu.choices) == 10
+    assert "1/3" not in [c.title for c in menu.choices]
+    assert menu.body.endswith("Halaman 1/3")
 
 
 def test_an_action_beside_an_item_says_what_it_acts_on() -> None:
