@@ -22,6 +22,18 @@ SDM = "2. Ketersediaan SDM"
 REGULASI = "1. Regulasi inovasi daerah"
 
 
+async def verified_in_chat(
+    sim: BotApiSimulator | phones.WhatsAppPhones, code: str
+) -> tuple[SimUser | WaUser, SimUser | WaUser]:
+    """The verifier verifies the submitted innovation in chat; return (verifier, owner)."""
+    verifier, owner = sim.user(VERIFIER), sim.user(OWNER)
+    await owner.send("/start")
+    await verifier.send(f"status {code}")
+    await verifier.press("Verifikasi")
+    await verifier.press("Ya, verifikasi")
+    return verifier, owner
+
+
 async def change_level(owner: SimUser | WaUser, code: str, indicator: str, level: str) -> str:
     """Open the indicators, choose another level for one, leave; return the last reply."""
     await owner.send(f"indikator {code}")
@@ -37,11 +49,7 @@ async def test_a_change_after_verification_waits_for_the_verifier_who_accepts_it
 ) -> None:
     innovation = await submitted_with_documents(harness)
     code = innovation.code or ""
-    verifier, owner = sim.user(VERIFIER), sim.user(OWNER)
-    await owner.send("/start")
-    await verifier.send(f"status {code}")
-    await verifier.press("Verifikasi")
-    await verifier.press("Ya, verifikasi")
+    verifier, owner = await verified_in_chat(sim, code)
     assert "Antrian verifikasi kosong" in texts(await verifier.send("/antrian"))
     # what was verified with the innovation does not wait
     await owner.send(f"indikator {code}")
@@ -148,11 +156,7 @@ async def test_the_verifier_asks_for_a_fix_and_the_owner_fixes_the_flagged_indic
 ) -> None:
     innovation = await submitted_with_documents(harness)
     code = innovation.code or ""
-    verifier, owner = sim.user(VERIFIER), sim.user(OWNER)
-    await owner.send("/start")
-    await verifier.send(f"status {code}")
-    await verifier.press("Verifikasi")
-    await verifier.press("Ya, verifikasi")
+    verifier, owner = await verified_in_chat(sim, code)
     await change_level(owner, code, SDM, "Lebih dari 30 orang")
 
     await verifier.send(f"status {code}")
