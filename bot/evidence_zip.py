@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import noload
 
+from bot.check_views import verified_cell
 from bot.deps import Deps
 from bot.exports import csv_safe
 from bot.i18n import DEFAULT_LANGUAGE, Translator
@@ -32,7 +33,7 @@ from models.tables import Innovation, StoredFile, User
 
 ATTACHMENTS = "bukti-dukung"
 MANIFEST = "manifest.csv"
-MANIFEST_COLUMNS = ("path", "code", "part", "filename", "size")
+MANIFEST_COLUMNS = ("path", "code", "part", "filename", "size", "verified")
 
 
 def entry_name(stored: str, filename: str) -> str:
@@ -48,7 +49,8 @@ def indicator_folder(nomor: int | None, key: str) -> str:
     return f"iid-{nomor:02d}-{slug}" if nomor is not None else f"iid-{slug}"
 
 
-Part = tuple[str, str, Sequence[StoredFile], str | None]  # folder, label, files, link
+# folder, label, files, link, whether a verifier checked it (the manifest's words)
+Part = tuple[str, str, Sequence[StoredFile], str | None, str]
 
 
 def _parts(
@@ -56,9 +58,9 @@ def _parts(
 ) -> list[Part]:
     """The innovation's folders: its bukti dukung, then each indicator in IID order, then
     answers to indicators the rules file no longer has."""
-    parts: list[Part] = [
-        (ATTACHMENTS, t.plain("iidstats.manifest.attachments"), innovation.attachments, None)
-    ]
+    attachments = t.plain("iidstats.manifest.attachments")
+    checked = verified_cell(t, innovation, None)  # the bukti dukung: with the profile
+    parts: list[Part] = [(ATTACHMENTS, attachments, innovation.attachments, None, checked)]
     known = sorted(deps.iid.indikator, key=lambda i: i.nomor)
     for indicator in known:
         row = answers.get(indicator.key)
@@ -66,11 +68,14 @@ def _parts(
             label = t.plain(
                 "iidstats.manifest.indicator", no=indicator.nomor, name=indicator.name(t.lang)
             )
-            parts.append((indicator_folder(indicator.nomor, row.key), label, row.files, row.link))
+            folder = indicator_folder(indicator.nomor, row.key)
+            checked = verified_cell(t, innovation, row)
+            parts.append((folder, label, row.files, row.link, checked))
     keys = {i.key for i in known}
     for key, row in sorted(answers.items()):
         if key not in keys:
-            parts.append((indicator_folder(None, key), key, row.files, row.link))
+            folder = indicator_folder(None, key)
+            parts.append((folder, key, row.files, row.link, verified_cell(t, innovation, row)))
     return parts
 
 
@@ -82,17 +87,18 @@ def _write_innovation(
     return how many files."""
     count = 0
     code = innovation.code or ""
-    for folder, label, files, link in parts:
+    for folder, label, files, link, checked in parts:
         for n, file in enumerate(files, start=1):
             source = deps.files_dir / file.path
             if not source.is_file():
                 continue
             entry = f"{top}/{folder}/{n:02d}-{entry_name(file.path, file.filename)}"
             archive.write(source, entry)
-            writer.writerow([csv_safe(v) for v in (entry, code, label, file.filename, file.size)])
+            row = (entry, code, label, file.filename, file.size, checked)
+            writer.writerow([csv_safe(v) for v in row])
             count += 1
         if link:
-            writer.writerow([csv_safe(v) for v in ("", code, label, link, "")])
+            writer.writerow([csv_safe(v) for v in ("", code, label, link, "", checked)])
     return count
 
 
@@ -107,7 +113,8 @@ async def write_evidence_zip(
 ) -> int:
     """Write every evidence file of the exported innovations into a zip, by innovation and
     indicator, with ``manifest.csv`` (path in the zip, innovation code, indicator or bukti
-    dukung, original file name, size; a link stands in a row with no path). Return how many
+    dukung, original file name, size, whether a verifier checked it; a link stands in a row
+    with no path). Return how many
     files were written; a file missing from FILES_DIR is left out."""
     t = t or deps.translator(DEFAULT_LANGUAGE)
     count = 0

@@ -138,7 +138,7 @@ async def test_the_evidence_zip_is_arranged_by_innovation_and_indicator_with_a_m
         owner = await make_user(
             session, clock, telegram_id=7101, name="Pengusul", unit_code="DINKES"
         )
-        first = await make_innovation(session, clock, owner=owner, n=1)
+        first = await make_innovation(session, clock, owner=owner, n=1, status=Status.TERVERIFIKASI)
         second = await make_innovation(session, clock, owner=owner, n=2)
         draft = await make_innovation(session, clock, owner=owner, n=3, status=Status.DRAF)
         session.add(attach(first, files_dir, "sk-inovasi.pdf", 1))
@@ -150,6 +150,8 @@ async def test_the_evidence_zip_is_arranged_by_innovation_and_indicator_with_a_m
             session, clock, first, "regulasi", 3, files=["perbup.pdf", "=lampiran.pdf"],
             files_dir=files_dir,
         )  # fmt: skip
+        # a verifier checks that one; what follows waits
+        await document_checks.stamp(session, first.id, now=clock.now())
         await answer_indicator(
             session, clock, first, "pedoman_teknis", 2, files=["pedoman.pdf"], files_dir=files_dir
         )
@@ -183,15 +185,17 @@ async def test_the_evidence_zip_is_arranged_by_innovation_and_indicator_with_a_m
     size = str(len(samples.PDF))
     assert rows == [
         ["Berkas di zip", "Kode inovasi", "Indikator atau bukti dukung", "Nama berkas asli",
-         "Ukuran (byte)"],
-        [expected[0], a, "Bukti dukung", "sk-inovasi.pdf", size],
-        [expected[1], a, "Bukti dukung", "../foto/Foto Kegiatan.pdf", size],
-        [expected[2], a, "1. Regulasi inovasi daerah", "perbup.pdf", size],
-        [expected[3], a, "1. Regulasi inovasi daerah", "'=lampiran.pdf", size],
-        [expected[4], a, "11. Pedoman teknis", "pedoman.pdf", size],
-        ["", a, "20. Video inovasi", VIDEO, ""],
-        [expected[5], b, "2. Ketersediaan SDM", "sk-tim.pdf", size],
-        [expected[6], "", "Bukti dukung", "draf.pdf", size],
+         "Ukuran (byte)", "Diverifikasi"],
+        [expected[0], a, "Bukti dukung", "sk-inovasi.pdf", size, "Ya"],
+        [expected[1], a, "Bukti dukung", "../foto/Foto Kegiatan.pdf", size, "Ya"],
+        [expected[2], a, "1. Regulasi inovasi daerah", "perbup.pdf", size, "Ya"],
+        [expected[3], a, "1. Regulasi inovasi daerah", "'=lampiran.pdf", size, "Ya"],
+        # changed after the verifier's check
+        [expected[4], a, "11. Pedoman teknis", "pedoman.pdf", size, "Belum"],
+        ["", a, "20. Video inovasi", VIDEO, "", "Belum"],
+        # submitted, not verified yet
+        [expected[5], b, "2. Ketersediaan SDM", "sk-tim.pdf", size, "Belum"],
+        [expected[6], "", "Bukti dukung", "draf.pdf", size, "Belum"],
     ]  # fmt: skip
 
     # in English, for a verifikator's scope: the submitted innovations of the unit only
