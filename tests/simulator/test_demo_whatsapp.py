@@ -97,13 +97,12 @@ async def test_demo_onboarding_by_pressing_list_rows_and_buttons(tmp_path: Path)
     assert out.startswith(WA_HELP_TEXT)
     assert "  admin (nomor 6281200001003): Adi Admin, admin lewat ADMIN_WHATSAPP_IDS:" in out
     assert "👤 Sekarang Anda pengusul (nomor 6281200001001)" in out
-    # the unit step: a list (its button label, then the rows), its last choice in a second
-    # message numbered on from the first
+    # the unit step: one list (its button label, then the rows), its page a line of the text
     unit_step = out.split("Langkah 2/4 · Unit kerja", 1)[1].split("Tidak ada pilihan", 1)[0]
-    assert "\n☰ Pilih\n[1] Bagian Organisasi Sekretariat Daerah\n" in unit_step
+    assert "\nHalaman 1/3\n☰ Pilih\n[1] Bagian Organisasi Sekretariat Daerah\n" in unit_step
     assert "\n[4] Dinas Kesehatan\n" in unit_step
-    assert "Pilihan lainnya:\n[11] ⬅️ Kembali" in out
-    assert "Tidak ada pilihan nomor 12; pilih 1 sampai 11." in out
+    assert "\n[9] ▶️\n[10] ⬅️ Kembali" in unit_step and "Pilihan lainnya" not in unit_step
+    assert "Tidak ada pilihan nomor 12; pilih 1 sampai 10." in out
     # 2 on the NIP step is Lewati ⏭; 3 on the phone step too (after "Pakai nomor WA ini")
     assert "(opsional — tekan Lewati bila tidak ada)\n[1] ⬅️ Kembali\n[2] Lewati ⏭" in out
     assert "[1] Pakai nomor WA ini\n[2] ⬅️ Kembali\n[3] Lewati ⏭" in out
@@ -123,7 +122,7 @@ async def test_demo_submit_verify_and_notice_across_people(tmp_path: Path) -> No
         *ONBOARD,
         "/baru", "Posyandu Keliling Digital",
         "1", "1", "1", "1",  # unit (the user's, first), Inisiatif, Kepala Daerah, Saya sendiri
-        "1", "1", "1", "2", "13",  # Digital, bentuk, tematik, Kesehatan; beririsan: Lewati
+        "1", "1", "1", "2", "12",  # Digital, bentuk, tematik, Kesehatan; beririsan: Lewati
         LATAR, "1", RANCANG_BANGUN, "1",
         "Semua ibu hamil dan balita terlayani posyandu setiap bulan.", "1",
         "Jadwal diketahui warga; data gizi sampai hari itu juga.", "1",
