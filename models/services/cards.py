@@ -96,7 +96,8 @@ async def load(
     revision, changes = None, document_checks.Waiting()
     if innovation.status == Status.TERVERIFIKASI:
         revision = await rev.open_of(session, innovation.id)
-        changes = await document_checks.waiting(session, innovation.id)
+        if innovation.documents_changed_at is not None:  # only then does anything wait
+            changes = await document_checks.waiting(session, innovation.id)
     deadline = await monev.next_deadline(session, innovation_id=innovation.id)
     events = await inno.events_of(session, innovation.id)
     actors = await actors_of(session, events)

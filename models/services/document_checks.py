@@ -53,7 +53,6 @@ async def changed(session: AsyncSession, innovation_id: int, *, now: datetime) -
             Innovation.documents_changed_at.is_(None),
         )
         .values(documents_changed_at=now)
-        .execution_options(synchronize_session=False)
     )
 
 
@@ -76,7 +75,6 @@ async def stamp(
             update(Innovation)
             .where(Innovation.id == innovation_id)
             .values(documents_changed_at=None)
-            .execution_options(synchronize_session=False)
         )
     return count
 
