@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from models.catalog_tables import Publication
-from models.services import replications
+from models.catalog_tables import Publication, Replication
 from models.services.catalog import public_photos
 from models.services.publication import on_catalog
 from models.tables import Innovation, MonevReport, Unit
@@ -163,21 +162,47 @@ async def _replications(
 ) -> tuple[tuple[Replicated, ...], tuple[Replicated, ...], int]:
     """Return the replicas of the innovation, what it replicated, and how many replications
     link it to innovations here that are not on the catalog (those are only counted)."""
-    originals, replicas = await replications.both_ways(session, innovation_id)
-    linked = {link.other.id for link in [*originals, *replicas] if link.other is not None}
-    shown: set[int] = set()
+    rows = list(
+        await session.scalars(
+            select(Replication)
+            .where(
+                or_(
+                    Replication.original_id == innovation_id,
+                    Replication.replica_id == innovation_id,
+                )
+            )
+            .order_by(Replication.recorded_at, Replication.id)
+        )
+    )
+    linked = {r.replica_id for r in rows} | {r.original_id for r in rows}
+    linked.discard(None)
+    linked.discard(innovation_id)
+    shown: dict[int, tuple[str, str]] = {}
     if linked:
-        stmt = select(Innovation.id).where(on_catalog(), Innovation.id.in_(linked))
-        shown = set(await session.scalars(stmt))
-    public: dict[bool, list[Replicated]] = {True: [], False: []}
+        stmt = select(Innovation.id, Innovation.code, Innovation.nama_inovasi).where(
+            on_catalog(), Innovation.id.in_(linked)
+        )
+        shown = {i: (code or "", name or "") for i, code, name in await session.execute(stmt)}
+    replicas: list[Replicated] = []
+    originals: list[Replicated] = []
     hidden = 0
-    for is_replica, link in [(True, r) for r in replicas] + [(False, o) for o in originals]:
-        other = link.other
-        if other is None:
-            if link.name:
-                public[is_replica].append(Replicated(link.name, link.region))
-        elif other.id in shown and other.id != innovation_id:
-            public[is_replica].append(Replicated(other.nama_inovasi or "", None, other.code or ""))
-        elif other.id != innovation_id:
-            hidden += 1
-    return tuple(public[True]), tuple(public[False]), hidden
+    for row in rows:
+        if row.original_id == innovation_id and row.replica_id != innovation_id:
+            other_id, name, region, into = (
+                row.replica_id, row.replica_name, row.replica_region, replicas,
+            )  # fmt: skip
+        elif row.replica_id == innovation_id:
+            other_id, name, region, into = (
+                row.original_id, row.original_name, row.original_region, originals,
+            )  # fmt: skip
+        else:
+            continue
+        if other_id is not None:
+            if other_id not in shown:
+                hidden += 1
+                continue
+            code, own_name = shown[other_id]
+            into.append(Replicated(own_name, None, code))
+        elif name:
+            into.append(Replicated(name, region))
+    return tuple(replicas), tuple(originals), hidden
