@@ -24,8 +24,8 @@ def note(ctx: HostContext, innovation: Innovation) -> str:
 async def tell_reviewers(ctx: HostContext, innovation: Innovation) -> tuple[str, list[Notice]]:
     """Tell the unit's verifiers (or the admins) of changes they were not told of yet; return
     the line that says who was told, and the notices."""
-    if innovation.status != Status.TERVERIFIKASI:
-        return "", []
+    if innovation.status != Status.TERVERIFIKASI or innovation.documents_changed_at is None:
+        return "", []  # nothing waits
     waiting = await document_checks.waiting(ctx.session, innovation.id)
     told = ctx.state.data.get(TOLD)
     if not waiting or waiting.latest is None or (told and waiting.latest.isoformat() <= told):

@@ -58,9 +58,10 @@ async def changed(session: AsyncSession, innovation_id: int, *, now: datetime) -
 
 async def stamp(
     session: AsyncSession, innovation_id: int, *, now: datetime, upto: datetime | None = None
-) -> int:
+) -> tuple[int, Waiting]:
     """Mark the innovation's answers and sections checked (only those last changed at or
-    before ``upto``, when given: what the verifier saw); return how many were waiting."""
+    before ``upto``, when given: what the verifier saw); return how many were marked, and
+    what still waits."""
     count = 0
     for table in TABLES:
         stmt = update(table).where(
@@ -70,13 +71,14 @@ async def stamp(
             stmt = stmt.where(table.updated_at <= upto)
         result = await session.execute(stmt.values(verified_at=now))
         count += getattr(result, "rowcount", 0) or 0
-    if upto is None or not await waiting(session, innovation_id):
+    still = await waiting(session, innovation_id) if upto is not None else Waiting()
+    if not still:
         await session.execute(
             update(Innovation)
             .where(Innovation.id == innovation_id)
             .values(documents_changed_at=None)
         )
-    return count
+    return count, still
 
 
 async def waiting(session: AsyncSession, innovation_id: int) -> Waiting:

@@ -209,11 +209,11 @@ async def accept_changes(
     innovation, _ = await changes_for_review(
         session, reviewer=reviewer, innovation_id=innovation_id
     )
-    count = await document_checks.stamp(session, innovation.id, now=now, upto=seen)
+    count, still = await document_checks.stamp(session, innovation.id, now=now, upto=seen)
     if not count:
         raise NotAllowed("nothing waits that the reviewer saw")
-    still = (await document_checks.waiting(session, innovation.id)).flags()
-    innovation.flagged_fields = [f for f in innovation.flagged_fields or [] if f in still]
+    flags = still.flags()
+    innovation.flagged_fields = [f for f in innovation.flagged_fields or [] if f in flags]
     return innovation, count
 
 
