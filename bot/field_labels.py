@@ -7,18 +7,17 @@ from bot.i18n import Translator
 from models.iid import IidRules
 from models.services.document_checks import INDICATOR_FLAG, SECTION_FLAG
 
-INDICATOR = INDICATOR_FLAG
-SECTION = SECTION_FLAG
-
 
 def field_label(t: Translator, rules: IidRules, key: str) -> str:
     """Return the plain display name of a returnable field."""
-    if key.startswith(INDICATOR):
-        indicator = rules.get(key.removeprefix(INDICATOR))
+    if key.startswith(INDICATOR_FLAG):
+        indicator = rules.get(key.removeprefix(INDICATOR_FLAG))
         if indicator is not None:
             return t.plain("iid.flag_label", no=indicator.nomor, name=indicator.name(t.lang))
-    if key.startswith(SECTION):
-        return t.plain("kipp.flag_label", name=t.plain(f"kipp.section.{key.removeprefix(SECTION)}"))
+    if key.startswith(SECTION_FLAG):
+        return t.plain(
+            "kipp.flag_label", name=t.plain(f"kipp.section.{key.removeprefix(SECTION_FLAG)}")
+        )
     return t.plain(f"reg.{key}.label")
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import views
 from bot.deps import Deps
-from bot.field_labels import INDICATOR, SECTION, field_labels
+from bot.field_labels import field_labels
 from bot.forms import near_duplicates
 from bot.forms.definitions import (
     ONBOARDING,
@@ -38,6 +38,7 @@ from models.services import flows as flow_states
 from models.services import innovations as inno
 from models.services import units as unit_service
 from models.services import users as user_service
+from models.services.document_checks import INDICATOR_FLAG, SECTION_FLAG
 from models.services.files import EvidenceFile, discard_after_commit
 from models.tables import FlowState, Innovation, Role, User
 from models.validation import InvalidInput
@@ -253,8 +254,8 @@ class RegistrationHost(BaseHost):
         documents = [
             Button("🚩 " + t.plain(key), f"{prefix}{self.innovation.id}")
             for flag, key, prefix in (
-                (INDICATOR, "card.indicators", "iid:"),
-                (SECTION, "doc.proposal_button", "kipp:"),
+                (INDICATOR_FLAG, "card.indicators", "iid:"),
+                (SECTION_FLAG, "doc.proposal_button", "kipp:"),
             )
             if any(f.startswith(flag) for f in flagged)
         ]
@@ -265,7 +266,7 @@ class RegistrationHost(BaseHost):
                     fields=field_labels(
                         t,
                         self.ctx.deps.iid,
-                        [f for f in flagged if f.startswith((INDICATOR, SECTION))],
+                        [f for f in flagged if f.startswith((INDICATOR_FLAG, SECTION_FLAG))],
                     ),
                 )
             )

@@ -36,13 +36,13 @@ from models.filecheck import FileType
 from models.iid import Estimate, IidRules, Indicator
 from models.services import indicators as answers_service
 from models.services import monev
+from models.services.document_checks import INDICATOR_FLAG
 from models.services.indicators import Indicators
 from models.tables import Innovation
 
 FLOW_NAME = "iid"
 EVIDENCE = ".bukti"
 CHAT_FILE_MB = 20  # the largest file a chat channel hands over
-FLAG = "iid."  # an indicator a reviewer returned is flagged as "iid.<key>"
 
 
 def _never(_a: Answers) -> bool:
@@ -241,7 +241,9 @@ class IndicatorHost(BaseHost):
     def flagged(self) -> set[str]:
         """Return the indicators a reviewer returned (their level and evidence steps)."""
         keys = {
-            f.removeprefix(FLAG) for f in self.innovation.flagged_fields or [] if f.startswith(FLAG)
+            f.removeprefix(INDICATOR_FLAG)
+            for f in self.innovation.flagged_fields or []
+            if f.startswith(INDICATOR_FLAG)
         }
         return keys | {k + EVIDENCE for k in keys}
 

@@ -33,11 +33,11 @@ from bot.i18n import Translator
 from models.masterdata import KippSection, MasterData
 from models.services import indicators as answers_service
 from models.services import proposal as proposal_service
+from models.services.document_checks import SECTION_FLAG
 from models.tables import Innovation
 from models.validation import count_words
 
 FLOW_NAME = "kipp"
-FLAG = "kipp."  # a section a reviewer returned is flagged as "kipp.<key>"
 
 
 def _never(_a: Answers) -> bool:
@@ -80,7 +80,7 @@ class ProposalHost(BaseHost):
     def flagged(self) -> set[str]:
         """Return the sections a reviewer returned."""
         fields = self.innovation.flagged_fields or []
-        return {f.removeprefix(FLAG) for f in fields if f.startswith(FLAG)}
+        return {f.removeprefix(SECTION_FLAG) for f in fields if f.startswith(SECTION_FLAG)}
 
     def step_text(self, step: Step, part: str) -> str | None:
         """The section's name with its weight; its prompt with the limit and the guide."""

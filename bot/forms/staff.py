@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import quote
 
 from bot import views
-from bot.field_labels import INDICATOR, SECTION, field_label
+from bot.field_labels import field_label
 from bot.forms.definitions import (
     INVITE,
     REVIEW_RETURN,
@@ -25,6 +25,7 @@ from bot.settings import Settings
 from models.services import indicators, notice_data, people, proposal, review
 from models.services import units as unit_service
 from models.services import users as user_service
+from models.services.document_checks import INDICATOR_FLAG, SECTION_FLAG
 from models.tables import Role, Status, User
 from models.validation import InvalidInput, count_words
 
@@ -81,12 +82,12 @@ class ReturnHost(ReviewHost):
         for indicator in rules.indikator:
             row = answered.get(indicator.key)
             if row is not None and (row.level or row.files or row.link):
-                key = INDICATOR + indicator.key
+                key = INDICATOR_FLAG + indicator.key
                 labels[key] = field_label(t, rules, key)
         written = await proposal.sections(session, innovation_id)
         for section in self.ctx.deps.master.kipp_bagian:
             if count_words(written.get(section.key)):
-                key = SECTION + section.key
+                key = SECTION_FLAG + section.key
                 labels[key] = field_label(t, rules, key)
         return labels
 
