@@ -189,6 +189,8 @@ class Innovation(Base):
     # a verified innovation's first change to its indicators or proposal that waits for a
     # verifier (models/services/document_checks.py); None when nothing waits
     documents_changed_at: Mapped[datetime | None]
+    # the latest of those changes the reviewers were told of (bot/forms/changes.py)
+    documents_told_at: Mapped[datetime | None]
 
     owner: Mapped[User] = relationship(lazy="joined", foreign_keys=[owner_id])
     unit: Mapped[Unit | None] = relationship(lazy="joined")

@@ -7,13 +7,11 @@ from __future__ import annotations
 from bot import check_views, views
 from bot.forms.engine import FormEngine, Outcome
 from bot.forms.flows import HostContext, StateHost
-from bot.forms.screens import Notice
+from bot.forms.screens import Notice, Screen
 from bot.forms.steps import Flow, Kind, Step
 from bot.i18n import Raw
 from models.services import document_checks, monev, notice_data, review
 from models.tables import Innovation, Status
-
-TOLD = "changes_told"  # in the flow's state: the latest change the reviewers were told of
 
 
 def note(ctx: HostContext, innovation: Innovation) -> str:
@@ -21,16 +19,24 @@ def note(ctx: HostContext, innovation: Innovation) -> str:
     return ctx.t("checks.flow_note") if innovation.status == Status.TERVERIFIKASI else ""
 
 
+async def leave(ctx: HostContext, innovation: Innovation, saved: str) -> Outcome:
+    """Leave the indicators or the proposal (``saved`` says all is kept), telling the
+    reviewers of a verified innovation's changes they were not told of yet."""
+    ctx.state.active = False
+    told, notices = await tell_reviewers(ctx, innovation)
+    return Outcome([Screen(" ".join(filter(None, [saved, told])))], notices=notices, finished=True)
+
+
 async def tell_reviewers(ctx: HostContext, innovation: Innovation) -> tuple[str, list[Notice]]:
-    """Tell the unit's verifiers (or the admins) of changes they were not told of yet; return
-    the line that says who was told, and the notices."""
+    """Tell the unit's verifiers (or the admins) of changes they were not told of yet (from
+    either flow); return the line that says who was told, and the notices."""
     if innovation.status != Status.TERVERIFIKASI or innovation.documents_changed_at is None:
         return "", []  # nothing waits
     waiting = await document_checks.waiting(ctx.session, innovation.id)
-    told = ctx.state.data.get(TOLD)
-    if not waiting or waiting.latest is None or (told and waiting.latest.isoformat() <= told):
+    latest, told = waiting.latest, innovation.documents_told_at
+    if not waiting or latest is None or (told is not None and latest <= told):
         return "", []
-    ctx.state.data = {**ctx.state.data, TOLD: waiting.latest.isoformat()}
+    innovation.documents_told_at = latest
     recipients = await monev.notice_recipients(
         ctx.session, unit_id=innovation.unit_id, exclude=ctx.user.id
     )

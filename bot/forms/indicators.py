@@ -363,11 +363,8 @@ class IndicatorHost(BaseHost):
             step = arg + EVIDENCE if answers.get(arg) is not None else arg
             return Outcome(await engine.begin_at(step, mode="edit"))
         if action == "ok":
-            self.ctx.state.active = False
-            code = self.innovation.code or ""
-            told, notices = await changes.tell_reviewers(self.ctx, self.innovation)
-            text = " ".join(filter(None, [t("iid.saved", code=code), told]))
-            return Outcome([Screen(text)], notices=notices, finished=True)
+            saved = t("iid.saved", code=self.innovation.code or "")
+            return await changes.leave(self.ctx, self.innovation, saved)
         return Outcome(notice=t("common.stale"), stale=True)
 
 

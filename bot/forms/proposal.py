@@ -117,11 +117,8 @@ class ProposalHost(BaseHost):
         """Send the proposal as a DOCX, or leave (everything is saved)."""
         t = self.ctx.t
         if action == "ok":
-            self.ctx.state.active = False
-            code = self.innovation.code or ""
-            told, notices = await changes.tell_reviewers(self.ctx, self.innovation)
-            text = " ".join(filter(None, [t("kipp.saved", code=code), told]))
-            return Outcome([Screen(text)], notices=notices, finished=True)
+            saved = t("kipp.saved", code=self.innovation.code or "")
+            return await changes.leave(self.ctx, self.innovation, saved)
         if action == "doc":
             file = await proposal_file(self.ctx.session, self.ctx.deps, t, self.innovation)
             return Outcome([Screen(t("kipp.sending"))], files=[file])

@@ -49,6 +49,9 @@ async def test_a_change_after_verification_waits_for_the_verifier_who_accepts_it
 ) -> None:
     innovation = await submitted_with_documents(harness)
     code = innovation.code or ""
+    # the proposal's first drafts are written before the verification, and checked with it
+    await sim.user(OWNER).send(f"proposal {code}")
+    await sim.user(OWNER).press("Selesai (semua tersimpan)")
     verifier, owner = await verified_in_chat(sim, code)
     assert "Antrian verifikasi kosong" in texts(await verifier.send("/antrian"))
     # what was verified with the innovation does not wait
@@ -68,6 +71,10 @@ async def test_a_change_after_verification_waits_for_the_verifier_who_accepts_it
     assert code in notice
     # leaving again without a change tells nobody
     await owner.send(f"indikator {code}")
+    await owner.press("Selesai (semua tersimpan)")
+    assert len(verifier.messages) == before + 1
+    # nor does leaving the other flow: who was told of what is the innovation's
+    await owner.send(f"proposal {code}")
     await owner.press("Selesai (semua tersimpan)")
     assert len(verifier.messages) == before + 1
 

@@ -7,7 +7,8 @@ Revises: 0012
 (and when a verifier accepts a change made after that), cleared when the owner changes it. What
 existed before is taken as checked when it was last changed before the innovation's latest
 verification. ``innovations.documents_changed_at``: a verified innovation's first change still
-waiting (what the review queue asks for), set here from the rows that wait.
+waiting (what the review queue asks for), set here from the rows that wait;
+``documents_told_at``: the latest change its reviewers were told of.
 """
 
 from collections.abc import Sequence
@@ -39,6 +40,7 @@ def upgrade() -> None:
         op.execute(f"UPDATE {table} SET verified_at = {verified} WHERE updated_at <= {verified}")
     with op.batch_alter_table("innovations", schema=None) as batch_op:
         batch_op.add_column(sa.Column("documents_changed_at", sa.DateTime(timezone=True)))
+        batch_op.add_column(sa.Column("documents_told_at", sa.DateTime(timezone=True)))
     answers, sections = (FIRST_WAITING.format(table=table) for table in TABLES)
     op.execute(
         f"UPDATE innovations SET documents_changed_at = coalesce({answers}, {sections}) "
@@ -55,6 +57,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_innovations_documents_changed", table_name="innovations")
     with op.batch_alter_table("innovations", schema=None) as batch_op:
+        batch_op.drop_column("documents_told_at")
         batch_op.drop_column("documents_changed_at")
     for table in TABLES:
         with op.batch_alter_table(table, schema=None) as batch_op:
