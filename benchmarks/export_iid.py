@@ -51,7 +51,7 @@ from bot.app import DEFAULT_IID_RULES, EXAMPLE_UNITS, close_database, make_deps,
 from bot.settings import Settings, load_settings
 from models import db, iid
 from models.document_tables import IndicatorAnswer, IndicatorFile
-from models.services import iid_stats
+from models.services import iid_stats, indicators
 from models.services.export import Filters
 from models.tables import Innovation, Unit, User
 
@@ -240,9 +240,9 @@ def in_fresh_process(context: Any, fn: Any, *args: Any) -> Any:
 
 Way = tuple[str, bool, int]  # name, with the Indikator sheet, innovations per batch
 WAYS: list[Way] = [
-    ("reference: Indikator sheet empty", False, iid_stats.ANSWERS_BATCH),
-    (f"with the Indikator sheet ({iid_stats.ANSWERS_BATCH} per batch)", True,
-     iid_stats.ANSWERS_BATCH),
+    ("reference: Indikator sheet empty", False, indicators.ANSWERS_BATCH),
+    (f"with the Indikator sheet ({indicators.ANSWERS_BATCH} per batch)", True,
+     indicators.ANSWERS_BATCH),
     ("the same, 500 per batch", True, 500),
 ]  # fmt: skip
 

@@ -187,8 +187,9 @@ class IndicatorHost(BaseHost):
         deadline that asked for the mandatory indicators once they are complete."""
         self._found = None
         await self.ctx.session.flush()
+        estimate = (await self._read()).estimate  # read here, shown next from the same read
         now = self.ctx.deps.clock.now()
-        await monev.settle_indicators(self.ctx.session, self.rules, self.innovation, now=now)
+        await monev.settle_indicators(self.ctx.session, self.innovation, estimate, now=now)
 
     def _indicator(self, step: Step) -> Indicator:
         found = self.rules.get(step.key.removesuffix(EVIDENCE))

@@ -132,7 +132,7 @@ async def first_drafts(
     keys of the sections drafted (their prompt says where the text came from)."""
     master, rules = deps.master, deps.iid
     have = await proposal_service.sections(session, innovation.id)
-    estimate = (await answers_service.read(session, rules, innovation)).estimate
+    estimate = await answers_service.estimate_for(session, rules, innovation)
     levels = {row.indicator.key: row.answer.level for row in estimate.rows}
 
     def indicator_line(key: str) -> str | None:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import load_only, noload
 
 from models.iid import Band, Estimate, IidRules, Indicator
 from models.services import export
-from models.services.indicators import estimates_for
+from models.services.indicators import ANSWERS_BATCH, estimates_for
 from models.tables import Innovation, Status, User
 
 # the columns the estimate reads (the profile's dates) and the exports show
@@ -26,10 +26,6 @@ COLUMNS = (
     Innovation.waktu_penerapan,
 )
 TOP_GAPS = 5
-# innovations whose answers are in memory at once, as ORM objects: 100 x 20 answers and their
-# files peak at ~10 MiB of Python's heap, 500 at ~60 MiB, for ~20 % more time at 100
-# (docs/benchmarks.md section 8)
-ANSWERS_BATCH = 100
 
 
 def light(stmt: Select[Any]) -> Select[Any]:

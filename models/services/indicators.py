@@ -23,6 +23,10 @@ from models.services.files import EvidenceFile, discard_after_commit
 from models.tables import Innovation, MonevReport
 
 BATCH = 500  # innovations per query of the batch reads
+# innovations whose answers are in memory at once, as ORM objects: 100 x 20 answers and their
+# files peak at ~10 MiB of Python's heap, 500 at ~60 MiB, for ~20 % more time at 100
+# (docs/benchmarks.md section 8)
+ANSWERS_BATCH = 100
 
 
 async def stored(session: AsyncSession, innovation_id: int) -> dict[str, IndicatorAnswer]:

@@ -9,10 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.db import dialect_insert
-from models.iid import IidRules
+from models.iid import Estimate, IidRules
 from models.policy import Period, Policy
-from models.services.iid_stats import ANSWERS_BATCH
-from models.services.indicators import estimates_for
+from models.services.indicators import ANSWERS_BATCH, estimates_for
 from models.services.innovations import EDITABLE, profile_completeness
 from models.services.monev._common import INDICATORS, MonevError, _plan_owner_reminders
 from models.services.monev.deadlines import close_deadline, still_needed
@@ -88,10 +87,11 @@ async def missing_indicators(
 
 
 async def settle_indicators(
-    session: AsyncSession, rules: IidRules, innovation: Innovation, *, now: datetime
+    session: AsyncSession, innovation: Innovation, estimate: Estimate, *, now: datetime
 ) -> int:
     """Close, as met, the open indicator campaigns' deadlines of an innovation whose mandatory
-    indicators are now complete; return how many were closed."""
+    indicators are now complete (``estimate``: its answers as they are); return how many were
+    closed."""
     rows = await session.scalars(
         select(Deadline)
         .join(Campaign, Campaign.id == Deadline.campaign_id)
@@ -104,8 +104,7 @@ async def settle_indicators(
     deadlines = list(rows)
     if not deadlines:
         return 0
-    estimates = await estimates_for(session, rules, [innovation])
-    if estimates[innovation.id].missing_mandatory:
+    if estimate.missing_mandatory:
         return 0
     for deadline in deadlines:
         await close_deadline(session, deadline, status=DeadlineStatus.DONE, now=now)
