@@ -16,8 +16,9 @@ from models.services import monev
 from models.services.document_checks import Waiting
 from models.tables import Innovation, Status, User
 
-ACCEPT = "rv:dv:"  # rv:dv:<innovation>:<what the reviewer saw, in microseconds since 1970>
-RETURN = "rv:dk:"  # rv:dk:<innovation>: ask for a fix, with a comment
+# the review buttons' actions (handlers/review.py reads them back):
+ACCEPT = "dv"  # rv:dv:<innovation>:<what the reviewer saw, in microseconds since 1970>
+RETURN = "dk"  # rv:dk:<innovation>: ask for a fix, with a comment
 
 
 def names(t: Translator, rules: IidRules, waiting: Waiting) -> str:
@@ -26,8 +27,8 @@ def names(t: Translator, rules: IidRules, waiting: Waiting) -> str:
 
 
 def card_line(t: Translator, rules: IidRules, waiting: Waiting) -> str:
-    """The card's line on what waits for a verifier (empty when nothing does)."""
-    return t("checks.card_waiting", names=names(t, rules, waiting)) if waiting else ""
+    """The card's line on what waits for a verifier."""
+    return t("checks.card_waiting", names=names(t, rules, waiting))
 
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -49,7 +50,7 @@ def seen_time(stamp: int) -> datetime | None:
 
 def accept_button(t: Translator, innovation: Innovation, now: datetime) -> Button:
     """✅ for a reviewer: accept what changed up to now."""
-    return Button(t.plain("checks.accept_button"), f"{ACCEPT}{innovation.id}:{seen_stamp(now)}")
+    return Button(t.plain("checks.accept_button"), f"rv:{ACCEPT}:{innovation.id}:{seen_stamp(now)}")
 
 
 def is_waiting(innovation: Innovation, row: IndicatorAnswer | None) -> bool:
@@ -61,9 +62,8 @@ def verified_cell(t: Translator, innovation: Innovation, row: IndicatorAnswer | 
     """The export's "Diverifikasi" cell of one indicator: yes once the innovation is verified
     and the answer has not changed since (an answer the profile implies was verified with
     it)."""
-    if innovation.status != Status.TERVERIFIKASI or is_waiting(innovation, row):
-        return t.plain("checks.verified_no")
-    return t.plain("checks.verified_yes")
+    checked = innovation.status == Status.TERVERIFIKASI and not is_waiting(innovation, row)
+    return t.plain("checks.verified_yes" if checked else "checks.verified_no")
 
 
 def change_notices(
@@ -92,7 +92,7 @@ def change_notices(
 
 def return_button(t: Translator, innovation: Innovation) -> Button:
     """↩️ for a reviewer: ask the owner to fix what changed, with a comment."""
-    return Button(t.plain("checks.return_button"), f"{RETURN}{innovation.id}")
+    return Button(t.plain("checks.return_button"), f"rv:{RETURN}:{innovation.id}")
 
 
 def returned_notices(

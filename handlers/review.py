@@ -65,17 +65,18 @@ async def decide(turn: Turn) -> Outcome:
     action, _, rest = turn.payload.removeprefix("rv:").partition(":")
     raw_id, _, raw_version = rest.partition(":")
     innovation_id = parse_id(raw_id)
-    numbered = action in ("vy", "dv")
+    numbered = action in ("vy", check_views.ACCEPT)
     version = None
     if numbered:  # a submission's event id, or when a card was shown (microseconds)
-        version = parse_id(raw_version, maximum=MAX_INT64 if action == "dv" else MAX_ROW_ID)
+        seen = action == check_views.ACCEPT  # microseconds, not a row id
+        version = parse_id(raw_version, maximum=MAX_INT64 if seen else MAX_ROW_ID)
     session, user = turn.session, turn.user
     try:
         if innovation_id is None or numbered != (version is not None):
             raise review.NotAllowed
-        if action == "dv" and version is not None:
+        if action == check_views.ACCEPT and version is not None:
             return await _accept_changes(turn, innovation_id, version)
-        if action == "dk":
+        if action == check_views.RETURN:
             return await _return_changes(turn, innovation_id)
         if action == "v":
             check = await review.check_before_verifying(

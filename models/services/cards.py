@@ -51,6 +51,24 @@ async def labels_of(
     return {source: await option_labels(session, master, source, lang) for source in set(sources)}
 
 
+async def labels_in(
+    session: AsyncSession, master: MasterData, sources: Iterable[str], languages: Iterable[str]
+) -> dict[str, Labels]:
+    """Return :func:`labels_of` in each of ``languages`` (unit names have no translation:
+    they are read once for all)."""
+    sources, langs = set(sources), sorted(set(languages))
+    if not langs:
+        return {}
+    first = await labels_of(session, master, sources, langs[0])
+    out: dict[str, Labels] = {langs[0]: first}
+    for lang in langs[1:]:
+        out[lang] = {
+            s: first[s] if s == "units" else await option_labels(session, master, s, lang)
+            for s in sources
+        }
+    return out
+
+
 @dataclass(frozen=True)
 class Card:
     """Everything one innovation's status card shows, and what its buttons depend on.

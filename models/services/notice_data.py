@@ -15,15 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.masterdata import MasterData
 from models.services import innovations as inno
-from models.services.cards import Labels, labels_of
+from models.services.cards import Labels, labels_in
 from models.tables import Innovation, StatusEvent, Unit, User
-
-
-async def _labels(
-    session: AsyncSession, master: MasterData, sources: Iterable[str], languages: Iterable[str]
-) -> dict[str, Labels]:
-    sources = set(sources)
-    return {lang: await labels_of(session, master, sources, lang) for lang in set(languages)}
 
 
 @dataclass(frozen=True)
@@ -50,7 +43,7 @@ async def submitted(
     """Load what the notices of ``innovation``'s submission show, in ``languages``."""
     owner = await owner_of(session, innovation)
     unit = await session.get(Unit, innovation.unit_id) if innovation.unit_id else None
-    return Submitted(owner, unit, await _labels(session, master, sources, languages))
+    return Submitted(owner, unit, await labels_in(session, master, sources, languages))
 
 
 @dataclass(frozen=True)
@@ -76,7 +69,7 @@ async def revised(
     """Load the person ``person_id`` (None: nobody) and the labels of ``sources`` in
     ``languages``."""
     person = await session.get(User, person_id) if person_id else None
-    return Revised(person, await _labels(session, master, sources, languages))
+    return Revised(person, await labels_in(session, master, sources, languages))
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.profile import Completeness, Gap, completeness, gaps
@@ -103,21 +103,23 @@ async def queue(
     return await paginate(session, stmt, page=page, per_page=per_page)
 
 
+def _submitted_revisions() -> Select[tuple[int]]:
+    """The innovations with a revision waiting for review."""
+    return select(Revision.innovation_id).where(Revision.status == RevisionStatus.DIAJUKAN)
+
+
 async def revisions_waiting(session: AsyncSession, innovation_ids: Sequence[int]) -> set[int]:
     """Return which of these innovations have a revision waiting for review."""
     if not innovation_ids:
         return set()
-    rows = await session.scalars(
-        select(Revision.innovation_id).where(
-            Revision.status == RevisionStatus.DIAJUKAN, Revision.innovation_id.in_(innovation_ids)
-        )
-    )
-    return set(rows)
+    stmt = _submitted_revisions().where(Revision.innovation_id.in_(innovation_ids))
+    return set(await session.scalars(stmt))
 
 
 def _revision_waiting() -> ColumnElement[bool]:
-    waiting = select(Revision.innovation_id).where(Revision.status == RevisionStatus.DIAJUKAN)
-    return and_(Innovation.status == Status.TERVERIFIKASI, Innovation.id.in_(waiting))
+    return and_(
+        Innovation.status == Status.TERVERIFIKASI, Innovation.id.in_(_submitted_revisions())
+    )
 
 
 def _changes_waiting() -> ColumnElement[bool]:
