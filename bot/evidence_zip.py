@@ -24,6 +24,7 @@ from bot.check_views import verified_cell
 from bot.deps import Deps
 from bot.exports import csv_safe
 from bot.i18n import DEFAULT_LANGUAGE, Translator
+from bot.views import file_code
 from models.document_tables import IndicatorAnswer
 from models.filecheck import safe_filename
 from models.services import export as data
@@ -130,7 +131,7 @@ async def write_evidence_zip(
             stored = await indicators.stored_for(session, [i.id for i in chunk])
             for innovation in chunk:
                 parts = _parts(t, deps, innovation, stored[innovation.id])
-                top = innovation.code or t.plain("read.draft_name", id=innovation.id)
+                top = file_code(t, innovation)
                 count += _write_innovation(archive, writer, top, deps, innovation, parts)
         manifest.seek(0)
         with archive.open(MANIFEST, "w") as target:

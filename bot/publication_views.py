@@ -58,7 +58,7 @@ def choices(
         [Button(t.plain("pub.hide_contact" if contact else "pub.show_contact"), f"pub:c:{i}")],
     ]
     for n, photo in enumerate(photos, start=1):
-        mark = "✅" if photo.id in public else "▫️"
+        mark = t.plain("pub.photo_shown" if photo.id in public else "pub.photo_hidden")
         rows.append(
             [
                 Button(

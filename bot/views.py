@@ -494,11 +494,16 @@ class EvidenceFile:
     photo: bool
 
 
+def file_code(t: Translator, innovation: Innovation) -> str:
+    """What names an innovation's files and folders: its code, ``draf-<id>`` before it has one."""
+    return innovation.code or t.plain("read.draft_name", id=innovation.id)
+
+
 def evidence_files(t: Translator, innovation: Innovation) -> list[EvidenceFile]:
     """Return the innovation's evidence files named for what they are (``INO-2026-0001-bukti-
     1.pdf``, with the extension of the content the bot detected) and captioned with the
     sender's name of the file."""
-    code = innovation.code or t.plain("read.draft_name", id=innovation.id)
+    code = file_code(t, innovation)
     total = len(innovation.attachments)
     files = []
     for n, attachment in enumerate(innovation.attachments, start=1):

@@ -90,7 +90,7 @@ def indicator_files(
 ) -> list[views.EvidenceFile]:
     """The indicators' evidence files, in IID order, named for what they are
     (``INO-2026-0001-iid-01-regulasi-1.pdf``) and captioned with the sender's name."""
-    code = innovation.code or t.plain("read.draft_name", id=innovation.id)
+    code = views.file_code(t, innovation)
     files = []
     for indicator in rules.indikator:
         row = rows.get(indicator.key)

@@ -23,6 +23,7 @@ from bot.forms.definitions import REGISTRATION
 from bot.forms.screens import OutgoingFile
 from bot.forms.steps import Kind
 from bot.i18n import Translator
+from bot.views import file_code
 from models.services import cards
 from models.services import indicators as answers_service
 from models.services import innovations as inno
@@ -146,7 +147,7 @@ async def proposal_document(
 
 
 def _name(t: Translator, innovation: Innovation, what: str) -> str:
-    code = innovation.code or t.plain("read.draft_name", id=innovation.id)
+    code = file_code(t, innovation)
     return t.plain(f"doc.{what}_file", code=code)
 
 
