@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import text
+from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import EXAMPLE_UNITS
@@ -58,6 +58,15 @@ async def pg_reachable(limit: float = 5.0) -> bool:
         return False
     finally:
         await engine.dispose()
+
+
+INSERT_CHUNK = 5_000  # rows per INSERT of the seeding
+
+
+async def insert_rows(session: Any, table: Any, rows: list[dict[str, Any]]) -> None:
+    """Bulk-insert ``rows`` into ``table``, ``INSERT_CHUNK`` at a time."""
+    for start in range(0, len(rows), INSERT_CHUNK):
+        await session.execute(insert(table), rows[start : start + INSERT_CHUNK])
 
 
 @asynccontextmanager

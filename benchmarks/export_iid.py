@@ -43,9 +43,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
-from benchmarks.benchlib import markdown_table, run_summary
+from benchmarks.benchlib import insert_rows, markdown_table, run_summary
 from bot import exports, iid_exports
 from bot.app import DEFAULT_IID_RULES, EXAMPLE_UNITS, close_database, make_deps, open_database
 from bot.settings import Settings, load_settings
@@ -56,7 +56,6 @@ from models.services.export import Filters
 from models.tables import Innovation, Unit, User
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
-CHUNK = 5_000
 OWNERS = 100
 TEXT_POOL = 300  # distinct long texts, rotated over the innovations
 MiB = 1024 * 1024
@@ -89,11 +88,6 @@ def prose(rng: random.Random, words: int) -> str:
     return " ".join(out[:words])
 
 
-async def _insert(session: Any, table: Any, rows: list[dict[str, Any]]) -> None:
-    for start in range(0, len(rows), CHUNK):
-        await session.execute(insert(table), rows[start : start + CHUNK])
-
-
 async def seed(url: str, files_dir: Path, count: int) -> float:
     """Insert the owners, ``count`` innovations and 20 answers each; return the seconds."""
     started = time.perf_counter()
@@ -109,7 +103,7 @@ async def seed(url: str, files_dir: Path, count: int) -> float:
             unit_id = (
                 await session.execute(select(Unit.id).where(Unit.code == "DINKES"))
             ).scalar_one()
-            await _insert(
+            await insert_rows(
                 session, User,
                 [{"id": n + 1, "telegram_id": 10_000_000 + n, "name": f"Pemilik {n}",
                   "unit_id": unit_id, "language": "id", "role": "pengusul", "onboarded": True,
@@ -133,7 +127,7 @@ async def seed(url: str, files_dir: Path, count: int) -> float:
                      "kontak": "+6281234567890", "skipped": [], "created_at": NOW,
                      "updated_at": NOW, "submitted_at": NOW}
                 )  # fmt: skip
-            await _insert(session, Innovation, rows)
+            await insert_rows(session, Innovation, rows)
             answers: list[dict[str, Any]] = []
             files: list[dict[str, Any]] = []
             for n in range(count):
@@ -154,11 +148,11 @@ async def seed(url: str, files_dir: Path, count: int) -> float:
                              "path": f"iid/{n + 1}/{indicator.key}/01.pdf", "created_at": NOW}
                         )  # fmt: skip
                 if len(answers) >= 50_000:
-                    await _insert(session, IndicatorAnswer, answers)
-                    await _insert(session, IndicatorFile, files)
+                    await insert_rows(session, IndicatorAnswer, answers)
+                    await insert_rows(session, IndicatorFile, files)
                     answers, files = [], []
-            await _insert(session, IndicatorAnswer, answers)
-            await _insert(session, IndicatorFile, files)
+            await insert_rows(session, IndicatorAnswer, answers)
+            await insert_rows(session, IndicatorFile, files)
     finally:
         await close_database(deps)
     return time.perf_counter() - started

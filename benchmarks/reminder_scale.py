@@ -26,12 +26,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import func, select, text, update
 from telegram import Bot
 
 from benchmarks.benchlib import (
     bot_settings,
     database,
+    insert_rows,
     machine_summary,
     markdown_table,
 )
@@ -46,13 +47,7 @@ from scheduler.sweep import make_limiter, sweep_once
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # 09:00 in Jakarta, a Friday
 DUE = date(2027, 1, 10)
 OWNER_OFFSETS = (-7, -3, -1, 0, 1, 3, 7)
-CHUNK = 5_000
 FIRST_CHAT = 10_000_000
-
-
-async def _insert(session: Any, table: Any, rows: list[dict[str, Any]]) -> None:
-    for start in range(0, len(rows), CHUNK):
-        await session.execute(insert(table), rows[start : start + CHUNK])
 
 
 async def seed(deps: Deps, innovations: int) -> None:
@@ -71,9 +66,9 @@ async def seed(deps: Deps, innovations: int) -> None:
             {"telegram_id": 2, "name": "Admin", "unit_id": unit_id, "language": "id",
              "role": "admin", "onboarded": True, "unreachable": False, "created_at": NOW},
         ]  # fmt: skip
-        await _insert(session, User, staff + owners)
+        await insert_rows(session, User, staff + owners)
         ids = dict((await session.execute(select(User.telegram_id, User.id))).tuples().all())
-        await _insert(
+        await insert_rows(
             session,
             Innovation,
             [
@@ -84,7 +79,7 @@ async def seed(deps: Deps, innovations: int) -> None:
             ],
         )  # fmt: skip
         innovation_ids = (await session.execute(select(Innovation.id, Innovation.owner_id))).all()
-        await _insert(
+        await insert_rows(
             session,
             Deadline,
             [
@@ -109,9 +104,9 @@ async def seed(deps: Deps, innovations: int) -> None:
                      "status": "pending", "attempts": 0, "created_at": NOW}
                 )  # fmt: skip
             if len(rows) >= 50_000:
-                await _insert(session, Reminder, rows)
+                await insert_rows(session, Reminder, rows)
                 rows = []
-        await _insert(session, Reminder, rows)
+        await insert_rows(session, Reminder, rows)
 
 
 class FloodWatch:

@@ -30,14 +30,12 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import ColumnElement, and_, false, insert, select, text, union
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import ColumnElement, and_, false, select, text, union
 
-from benchmarks.benchlib import database, markdown_table, pg_reachable, run_summary
+from benchmarks.benchlib import database, insert_rows, markdown_table, pg_reachable, run_summary
 from bot.app import DEFAULT_IID_RULES
 from models import db, iid
 from models.document_tables import IndicatorAnswer, ProposalSection
@@ -45,14 +43,8 @@ from models.services import review
 from models.tables import Innovation, Role, Status, Unit, User
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
-CHUNK = 5_000
 INDEXES = ("indicator_answers", "proposal_sections")
 TABLES = (IndicatorAnswer, ProposalSection)
-
-
-async def _insert(session: AsyncSession, table: Any, rows: list[dict[str, Any]]) -> None:
-    for start in range(0, len(rows), CHUNK):
-        await session.execute(insert(table), rows[start : start + CHUNK])
 
 
 async def seed(url: str, count: int, waiting: float) -> tuple[float, int]:
@@ -66,8 +58,10 @@ async def seed(url: str, count: int, waiting: float) -> tuple[float, int]:
     changed = 0
     try:
         async with db.transaction(db.session_factory(engine)) as session:
-            await _insert(session, Unit, [{"id": 1, "code": "DINKES", "name": "Dinas Kesehatan"}])
-            await _insert(
+            await insert_rows(
+                session, Unit, [{"id": 1, "code": "DINKES", "name": "Dinas Kesehatan"}]
+            )
+            await insert_rows(
                 session, User,
                 [{"id": 1, "telegram_id": 10_000_000, "name": "Pemilik", "unit_id": 1,
                   "language": "id", "role": "pengusul", "onboarded": True,
@@ -96,13 +90,13 @@ async def seed(url: str, count: int, waiting: float) -> tuple[float, int]:
                      "updated_at": NOW, "verified_at": NOW if verified else None}
                 )  # fmt: skip
                 if len(answers) >= 50_000:
-                    await _insert(session, Innovation, innovations)
-                    await _insert(session, IndicatorAnswer, answers)
-                    await _insert(session, ProposalSection, sections)
+                    await insert_rows(session, Innovation, innovations)
+                    await insert_rows(session, IndicatorAnswer, answers)
+                    await insert_rows(session, ProposalSection, sections)
                     innovations, answers, sections = [], [], []
-            await _insert(session, Innovation, innovations)
-            await _insert(session, IndicatorAnswer, answers)
-            await _insert(session, ProposalSection, sections)
+            await insert_rows(session, Innovation, innovations)
+            await insert_rows(session, IndicatorAnswer, answers)
+            await insert_rows(session, ProposalSection, sections)
         async with engine.begin() as conn:
             await conn.execute(text("ANALYZE"))
     finally:
