@@ -129,8 +129,10 @@ def _event_line(t: Translator, event: StatusEvent, *, when: str, who: Raw) -> st
     return t("card.event", when=when, status=status_label(t, event.to_status), who=who)
 
 
-def status_card(t: Translator, deps: Deps, card: Card) -> str:
-    """Return the full card of one innovation: fields, status, completeness, files, timeline."""
+def status_card(t: Translator, deps: Deps, card: Card, tail: str = "") -> str:
+    """Return the full card of one innovation: fields, status, completeness, files, timeline,
+    then ``tail`` (what the caller adds: replications, indicators, changes), all within the
+    message limit."""
     innovation, owner, unit = card.innovation, card.owner, card.unit
     check = inno.profile_completeness(innovation)
     answers = inno.answers_of(innovation)
@@ -167,7 +169,7 @@ def status_card(t: Translator, deps: Deps, card: Card) -> str:
         shown_events = events
         while True:
             parts = [*head, "", *body, "", t("card.timeline"), *shown_events]
-            text = "\n".join(parts)
+            text = "\n".join(parts) + tail
             if len(text) <= MAX_MESSAGE or len(shown_events) <= 3:
                 break
             shown_events = shown_events[-(len(shown_events) // 2) :]

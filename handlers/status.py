@@ -36,24 +36,24 @@ async def card(session: AsyncSession, deps: Deps, user: User, innovation: Innova
     data = await cards.load(
         session, deps.master, innovation, viewer=user, sources=views.label_sources()
     )
-    text = views.status_card(t, deps, data)
     replicated = replication_views.card_lines(
         t, *await replications.both_ways(session, innovation.id)
     )
-    text += "\n\n" + replicated if replicated else ""
+    tail = "\n\n" + replicated if replicated else ""
     found = await answers_service.read(session, deps.iid, innovation)
     if found.rows:  # once any indicator is answered
-        text += "\n" + card_line(t, found.estimate)
+        tail += "\n" + card_line(t, found.estimate)
+    if data.changes:
+        tail += "\n\n" + check_views.card_line(t, deps.iid, data.changes)
+    text = views.status_card(t, deps, data, tail)
     rows: list[list[Button]] = []
     if innovation.owner_id == user.id and innovation.status in inno.EDITABLE:
         key = "card.fix" if innovation.status == Status.DIKEMBALIKAN else "card.continue"
         rows.append([Button(t.plain(key), f"draft:{innovation.id}")])
     rows += revision_views.card_rows(t, user, data)
-    if data.changes:
-        text += "\n\n" + check_views.card_line(t, deps.iid, data.changes)
-        if data.reviews:
-            accept = check_views.accept_button(t, innovation, deps.clock.now())
-            rows.append([accept, check_views.return_button(t, innovation)])
+    if data.changes and data.reviews:
+        accept = check_views.accept_button(t, innovation, deps.clock.now())
+        rows.append([accept, check_views.return_button(t, innovation)])
     if innovation.status == Status.DIAJUKAN and data.reviews:
         rows.append(
             [

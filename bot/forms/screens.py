@@ -37,8 +37,8 @@ class Incoming:
 
 @dataclass(frozen=True)
 class Button:
-    """An inline button: its label and callback payload; ``info``: it only tells something
-    (the page of a list) and does nothing, so a channel may show it as text instead."""
+    """An inline button: its label and callback payload; ``info``: it only says which page
+    of a list this is ("2/3") and does nothing, so a channel may show it as text instead."""
 
     label: str
     data: str
