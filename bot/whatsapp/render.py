@@ -132,7 +132,9 @@ def _chunks(screen: Screen) -> list[list[Option]]:
     for whole in screen.buttons:
         row = [b for b in whole if not b.info]
         first = row[0].label.strip() if row else ""
-        subject = first if len(row) > 1 and not _ACTS_ON.match(first) else None
+        # an item is a name (it starts with a letter or digit), not another action
+        item = first[:1].isalnum() and not _ACTS_ON.match(first)
+        subject = first if len(row) > 1 and item else None
         fresh: list[Option] = [
             (b.label, b.data, subject if n and _ACTS_ON.match(b.label) else None)
             for n, b in enumerate(row)

@@ -173,3 +173,16 @@ async def test_the_channels_own_words_follow_the_language_the_person_chose(
 def test_plain_text_drops_formatting_but_keeps_markers_inside_words_and_links() -> None:
     assert plain("<b>Halo</b> INO_2024 https://x.id/a_b") == "Halo INO_2024 https://x.id/a_b"
     assert plain("<i>miring</i> dan <code>kode</code>") == "miring dan kode"
+
+
+def test_an_action_beside_another_action_names_no_subject() -> None:
+    rows = [
+        [Button("✅ Ya, verifikasi", "v:1"), Button("↩️ Kembalikan", "k:1")],
+        [Button("Batal", "b")],
+    ]
+    [message] = render.plan_screens([Screen("Verifikasi INO-2026-0001?", rows)], LABELS).messages
+    # three plain choices: reply buttons, not a list that says Kembalikan acts on "Ya"
+    assert isinstance(message, render.Buttons)
+    assert [(c.title, c.description) for c in message.choices] == [
+        ("✅ Ya, verifikasi", None), ("↩️ Kembalikan", None), ("Batal", None)
+    ]  # fmt: skip
