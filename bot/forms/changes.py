@@ -24,7 +24,8 @@ async def leave(ctx: HostContext, innovation: Innovation, saved: str) -> Outcome
     reviewers of a verified innovation's changes they were not told of yet."""
     ctx.state.active = False
     told, notices = await tell_reviewers(ctx, innovation)
-    return Outcome([Screen(" ".join(filter(None, [saved, told])))], notices=notices, finished=True)
+    text = "\n\n".join(filter(None, [saved, told]))
+    return Outcome([Screen(text)], notices=notices, finished=True)
 
 
 async def tell_reviewers(ctx: HostContext, innovation: Innovation) -> tuple[str, list[Notice]]:
